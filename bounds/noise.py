@@ -35,7 +35,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import integrate
 from scipy import special as sc
 
-from ._domain import BATCH, DOF, SNR, check
+from ._domain import BATCH, DOF, SNR, Domain, check
 
 __all__ = [
     "NoiseFamily",
@@ -47,7 +47,11 @@ __all__ = [
     "NOISE_FAMILIES",
     "get_family",
     "gauss_extremal_law",
+    "snr_from_p",
 ]
+
+_HALF_OPEN_P = Domain(0.5, 1.0, lo_closed=False, hi_closed=False)
+"""p strictly between 1/2 and 1."""
 
 GAUSS_BREAK = 2.0 / math.sqrt(3.0)
 """S = 2/sqrt(3), where Gauss's inequality changes branch (BZAA18 Lemma 1)."""
@@ -287,3 +291,38 @@ def get_family(name: str) -> NoiseFamily:
         f"get_family: argument 'name' must be one of {tuple(NOISE_FAMILIES)} or 'student_t(NU)' with NU > 2; "
         f"got {name!r}"
     )
+
+
+def snr_from_p(p: ArrayLike, family: NoiseFamily = GAUSSIAN, batch: ArrayLike = 1) -> NDArray[np.float64]:
+    r"""The per-sample SNR ``S`` at which ``family`` gives :math:`p(S, n) = p`.
+
+    Inverts the (increasing) map :math:`S \mapsto p(S, n)`: in closed form for
+    Gaussian noise, :math:`S = \Phi^{-1}(p)/\sqrt n`, by Brent's method
+    otherwise (to relative ``1e-13``).  Where several ``S`` give ``p``
+    (uniform noise at p = 1) the smallest is returned.
+
+    Kind: **exact** (inverse of an exact map).
+    """
+    from scipy.optimize import brentq
+
+    pp = check("snr_from_p", "p", p, _HALF_OPEN_P)
+    n = check("snr_from_p", "batch", batch, BATCH)
+    pp, n = np.broadcast_arrays(pp, n)
+    if family is GAUSSIAN:
+        return sc.ndtri(pp) / np.sqrt(n)
+    out = np.empty(pp.shape)
+    for idx in np.ndindex(pp.shape):
+        target_err = 1.0 - pp[idx]
+
+        def f(s: float, _n: float = n[idx], _t: float = target_err) -> float:
+            return float(family.sign_error(s, _n)) - _t
+
+        hi = 1.0
+        while f(hi) > 0:
+            hi *= 2.0
+            if hi > 1e12:
+                raise ValueError(f"snr_from_p: p = {pp[idx]!r} is not reached by {family.name} noise")
+        out[idx] = brentq(f, 1e-300, hi, xtol=1e-300, rtol=1e-13)
+    return out
+
+

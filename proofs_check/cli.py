@@ -1,0 +1,173 @@
+"""The ``signsgd-bft`` command line.
+
+Subcommands (``signsgd-bft SUBCOMMAND --help`` for each):
+
+``report``  the main job: bounds, tolerance and figures into ``--out`` (default ``results/``)
+``bound``   evaluate one family of bounds at given parameters (``--json`` for one JSON object)
+``plot``    draw a bound figure; the format follows the extension of ``--out``
+``verify``, ``votes``, ``toy``, ``mnist``   not available yet (they say so and exit with status 2)
+
+Only numpy/scipy are imported to parse arguments and evaluate bounds;
+matplotlib is imported by ``plot`` and ``report`` alone, torch by none of these.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, Callable, Sequence
+
+__all__ = ["main", "build_parser"]
+
+PENDING = {
+    "verify": "the claims catalogue and its verdicts arrive with issue 4",
+    "votes": "the Monte Carlo vote engine arrives with issue 3",
+    "toy": "the toy quadratic experiment arrives with issue 5",
+    "mnist": "the MNIST experiment arrives with issue 6",
+}
+
+BOUND_NAMES = ("vote-failure", "sign-error", "tolerance", "convergence", "list")
+PLOT_NAMES = ("sign-error", "vote-failure", "tolerance", "convergence")
+
+
+def _add_bound(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("bound", help="evaluate a family of bounds at one parameter point",
+                       description="Evaluate a family of bounds. NAME is one of: " + ", ".join(BOUND_NAMES) + ".")
+    p.add_argument("name", choices=BOUND_NAMES, metavar="NAME", help=" | ".join(BOUND_NAMES))
+    p.add_argument("--workers", "-Q", type=int, help="Q, total number of workers")
+    p.add_argument("--byzantine", "-B", type=int, default=0, help="B, number of Byzantine workers (default 0)")
+    p.add_argument("--p", type=float, help="probability that an honest worker's sign is right")
+    p.add_argument("--snr", type=float, help="signal-to-noise ratio S = |g|/sigma (of one worker's estimate "
+                   "for vote-failure; of one sample for sign-error and tolerance)")
+    p.add_argument("--batch", type=int, default=1, help="mini-batch size n (sign-error; default 1)")
+    p.add_argument("--noise", default="gaussian", help="noise family linking p and S (default gaussian)")
+    p.add_argument("--attack", choices=("omniscient", "blind"), default="omniscient")
+    p.add_argument("--tie", choices=("fail", "random", "pass"), default="fail",
+                   help="how a tied vote is scored (default fail; the paper's event is 'pass')")
+    p.add_argument("--alpha", type=float, help="Byzantine fraction (tolerance, convergence)")
+    p.add_argument("--target", type=float, default=0.5, help="failure target of the exact tolerance (default 0.5)")
+    p.add_argument("--iterations", "-K", type=int, help="K iterations (convergence)")
+    p.add_argument("--sigma-l1", type=float, default=1.0, help="||sigma||_1 (convergence; default 1)")
+    p.add_argument("--smoothness-l1", type=float, default=1.0, help="||L||_1 (convergence; default 1)")
+    p.add_argument("--f-gap", type=float, default=1.0, help="f_0 - f_* (convergence; default 1)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _add_plot(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("plot", help="draw a bound figure (PNG, SVG or PDF by the extension of --out)",
+                       description="Draw a figure. NAME is one of: " + ", ".join(PLOT_NAMES) + ".")
+    p.add_argument("name", choices=PLOT_NAMES, metavar="NAME", help=" | ".join(PLOT_NAMES))
+    p.add_argument("--out", required=True, help="output file; .png, .svg or .pdf")
+    p.add_argument("--workers", "-Q", type=int, default=27, help="Q (default 27)")
+    p.add_argument("--snr", type=float, default=1.0, help="SNR of one worker's estimate (vote-failure; default 1)")
+    p.add_argument("--noise", default="gaussian", help="noise family (vote-failure; default gaussian)")
+    p.add_argument("--attack", choices=("omniscient", "blind"), default="omniscient")
+    p.add_argument("--p", type=float, default=0.9, help="p for the convergence plot (default 0.9)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``signsgd-bft``."""
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="signsgd-bft",
+        description="Bounds, verification and experiments for signSGD with majority vote under Byzantine workers "
+        "(Mengoli et al., 2025).",
+    )
+    parser.add_argument("--version", action="version", version=f"signsgd-bft {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
+    rep = sub.add_parser("report", help="the main job: bounds, tolerance, figures -> --out")
+    rep.add_argument("--out", default="results", help="output folder (default results/)")
+    _add_bound(sub)
+    _add_plot(sub)
+    for name, why in PENDING.items():
+        sp = sub.add_parser(name, help=f"not available yet ({why})", add_help=True)
+        sp.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    return parser
+
+
+def _need(args: argparse.Namespace, *names: str) -> None:
+    missing = [n for n in names if getattr(args, n) is None]
+    if missing:
+        flags = ", ".join("--" + n.replace("_", "-") for n in missing)
+        raise ValueError(f"bound {args.name}: missing {flags}")
+
+
+def _bound(args: argparse.Namespace) -> dict[str, Any]:
+    from bounds import REGISTRY, summary
+
+    if args.name == "list":
+        return {name: {"kind": info.kind, "family": info.family, "source": info.source}
+                for name, info in sorted(REGISTRY.items())}
+    if args.name == "vote-failure":
+        _need(args, "workers")
+        if args.p is None and args.snr is None:
+            raise ValueError("bound vote-failure: give --p, --snr or both")
+        return summary.vote_failure_summary(args.workers, args.byzantine, args.p, args.snr, args.noise,
+                                            args.attack, args.tie)
+    if args.name == "sign-error":
+        _need(args, "snr")
+        return summary.sign_error_summary(args.snr, args.batch)
+    if args.name == "tolerance":
+        _need(args, "workers", "p")
+        return summary.tolerance_summary(args.workers, args.p, args.alpha, args.snr, args.target)
+    _need(args, "iterations", "workers", "alpha", "p")
+    return summary.convergence_summary(args.iterations, args.workers, args.alpha, args.p, args.sigma_l1,
+                                       args.smoothness_l1, args.f_gap)
+
+
+def _print_table(result: dict[str, Any], indent: str = "") -> None:
+    width = max((len(k) for k in result), default=0)
+    for key, value in result.items():
+        if isinstance(value, dict):
+            print(f"{indent}{key}:")
+            _print_table(value, indent + "  ")
+        elif isinstance(value, float):
+            print(f"{indent}{key:<{width}}  {value:.10g}")
+        else:
+            print(f"{indent}{key:<{width}}  {value}")
+
+
+def _plot(args: argparse.Namespace) -> dict[str, Any]:
+    from bounds import plots
+
+    fn: Callable[..., str] = {
+        "sign-error": lambda: plots.plot_sign_error(args.out),
+        "vote-failure": lambda: plots.plot_vote_failure(args.out, workers=args.workers, snr=args.snr,
+                                                        noise=args.noise, attack=args.attack),
+        "tolerance": lambda: plots.plot_tolerance(args.out, workers=args.workers),
+        "convergence": lambda: plots.plot_convergence(args.out, workers=args.workers, p=args.p),
+    }[args.name]
+    return {"written": fn()}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    if args.command in PENDING:
+        print(f"signsgd-bft {args.command}: not available yet: {PENDING[args.command]}.", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "bound":
+            result = _bound(args)
+            if args.json:
+                print(json.dumps(result, indent=2, allow_nan=False))
+            else:
+                _print_table(result)
+        elif args.command == "plot":
+            print(_plot(args)["written"])
+        elif args.command == "report":
+            from .report import write_report
+
+            paths = write_report(args.out)
+            for path in paths:
+                print(path)
+    except ValueError as err:
+        print(f"signsgd-bft {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    return 0
