@@ -73,9 +73,9 @@ def log_binom_pmf(k: NDArray[np.float64], m: NDArray[np.float64], p: NDArray[np.
     inside = (k >= 0) & (k <= m)
     with np.errstate(divide="ignore", invalid="ignore"):
         at0 = inside & (k == 0)
-        out[at0] = (m * np.log1p(-p))[at0]
+        out[at0] = sc.xlog1py(m, -p)[at0]
         atm = inside & (k == m) & (k > 0)
-        out[atm] = (m * np.log(p))[atm]
+        out[atm] = sc.xlogy(m, p)[atm]
         mid = inside & (k > 0) & (k < m)
         if np.any(mid):
             km, mm, pm, qm = k[mid], m[mid], p[mid], q[mid]

@@ -179,7 +179,8 @@ def _log_vote_failure(
         if w == 0.0:
             return strict
         tie_mass = np.where(k_tie != k_strict, log_binom_pmf(k_tie, m, pp), -np.inf)
-        return np.logaddexp(strict, np.log(w) + tie_mass)
+        with np.errstate(invalid="ignore"):
+            return np.minimum(np.logaddexp(strict, np.log(w) + tie_mass), 0.0)
     out = np.empty(q.shape)
     for idx in np.ndindex(q.shape):
         out[idx] = _log_blind(q[idx], b[idx], pp[idx], k_strict[idx], k_tie[idx], w)
@@ -193,14 +194,15 @@ def _log_blind(q: float, b: float, p: float, k_strict: float, k_tie: float, w: f
     m = q - b
 
     def log_le(k: float) -> float:
-        return float(logsumexp(log_h + log_binom_cdf(k - h, m, p)))
+        return min(float(logsumexp(log_h + log_binom_cdf(k - h, m, p))), 0.0)
 
     if w == 1.0:
         return log_le(k_tie)
     strict = log_le(k_strict)
     if w == 0.0 or k_tie == k_strict:
         return strict
-    return float(np.logaddexp(np.log1p(-w) + strict, np.log(w) + log_le(k_tie)))
+    with np.errstate(invalid="ignore"):
+        return float(np.logaddexp(np.log1p(-w) + strict, np.log(w) + log_le(k_tie)))
 
 
 def poisson_binomial_pmf(probs: ArrayLike) -> NDArray[np.float64]:

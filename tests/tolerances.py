@@ -1,0 +1,13 @@
+"""Every numerical tolerance of the test-suite, in one place."""
+
+EXACT_RTOL = 1e-10
+"""Exact probabilities against an independent mpmath evaluation (DESIGN.md bar)."""
+
+QUADRATURE_ATOL = 1e-11
+"""Gil-Pelaez quadrature (uniform n > 12, Student-t n > 1) against mpmath."""
+
+IDENTITY_RTOL = 1e-12
+"""Two floating-point evaluations of algebraically equal expressions."""
+
+BOUND_SLACK = 1e-12
+"""Relative slack when checking ``exact <= bound`` in floating point (rounding only)."""
