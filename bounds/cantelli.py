@@ -99,10 +99,15 @@ def _max_b(q: float, p: float) -> str:
     return str(int(b)) if b >= 0 else "none"
 
 
+def _margin(q: NDArray[np.float64], b: NDArray[np.float64], p: NDArray[np.float64]) -> NDArray[np.float64]:
+    """:math:`(1-\alpha)p - 1/2`, computed as :math:`((Q-B)(p-1/2) - B/2)/Q` (``p - 1/2`` is exact in
+    floating point, so the margin keeps its relative accuracy as p approaches 1/2)."""
+    return ((q - b) * (p - 0.5) - 0.5 * b) / q
+
+
 def _moments(q: NDArray[np.float64], b: NDArray[np.float64], p: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    mean = (q - b) * p
-    var = (q - b) * p * (1.0 - p)
-    return mean, var
+    """``(E[Z] - Q/2, Var[Z])``."""
+    return q * _margin(q, b, p), (q - b) * p * (1.0 - p)
 
 
 def _nan_outside(value: NDArray[np.float64], ok: NDArray[np.bool_]) -> NDArray[np.float64]:
@@ -146,8 +151,7 @@ def line_2_cantelli(workers: ArrayLike, byzantine: ArrayLike, p: ArrayLike, inva
     Kind: **upper bound** on :func:`line_1`, valid for :math:`\mathbb{E}Z > Q/2`.
     """
     q, b, pp, ok = chain_domain("line_2_cantelli", workers, byzantine, p, invalid)
-    mean, var = _moments(q, b, pp)
-    gap = mean - q / 2.0
+    gap, var = _moments(q, b, pp)
     return _nan_outside(var / (var + gap * gap), ok)
 
 
@@ -156,9 +160,9 @@ def line_2_cantelli(workers: ArrayLike, byzantine: ArrayLike, p: ArrayLike, inva
 def line_3_am_gm(workers: ArrayLike, byzantine: ArrayLike, p: ArrayLike, invalid: str = "raise") -> NDArray[np.float64]:
     r""":math:`\frac12\sqrt{\mathrm{Var}Z/(\mathbb{E}Z - Q/2)^2}`.  Kind: **upper bound** on line (2)."""
     q, b, pp, ok = chain_domain("line_3_am_gm", workers, byzantine, p, invalid)
-    mean, var = _moments(q, b, pp)
+    gap, var = _moments(q, b, pp)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return _nan_outside(0.5 * np.sqrt(var) / np.abs(mean - q / 2.0), ok)
+        return _nan_outside(0.5 * np.sqrt(var) / np.abs(gap), ok)
 
 
 def _alpha(q: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -172,7 +176,7 @@ def line_4(workers: ArrayLike, byzantine: ArrayLike, p: ArrayLike, invalid: str 
     q, b, pp, ok = chain_domain("line_4", workers, byzantine, p, invalid)
     a = _alpha(q, b)
     with np.errstate(invalid="ignore", divide="ignore"):
-        v = np.sqrt((1 - a) * pp * (1 - pp)) / (2 * np.sqrt(q) * ((1 - a) * pp - 0.5))
+        v = np.sqrt((1 - a) * pp * (1 - pp)) / (2 * np.sqrt(q) * _margin(q, b, pp))
     return _nan_outside(v, ok)
 
 
@@ -183,7 +187,7 @@ def line_5(workers: ArrayLike, byzantine: ArrayLike, p: ArrayLike, invalid: str 
     q, b, pp, ok = chain_domain("line_5", workers, byzantine, p, invalid)
     a = _alpha(q, b)
     with np.errstate(invalid="ignore", divide="ignore"):
-        v = np.sqrt(1 - pp) / (2 * np.sqrt(q)) * np.sqrt((1 - a) * pp) / ((1 - a) * pp - 0.5)
+        v = np.sqrt(1 - pp) / (2 * np.sqrt(q)) * np.sqrt((1 - a) * pp) / _margin(q, b, pp)
     return _nan_outside(v, ok)
 
 
@@ -196,7 +200,7 @@ def line_6(workers: ArrayLike, byzantine: ArrayLike, p: ArrayLike, invalid: str 
     a = _alpha(q, b)
     d2 = (pp - 0.5) ** 2
     with np.errstate(invalid="ignore", divide="ignore"):
-        v = np.sqrt((1 - pp) * pp) / (2 * np.sqrt(q)) * np.sqrt(1 - a) / ((1 - a) * pp - 0.5) * np.sqrt(d2 / d2)
+        v = np.sqrt((1 - pp) * pp) / (2 * np.sqrt(q)) * np.sqrt(1 - a) / _margin(q, b, pp) * np.sqrt(d2 / d2)
     return _nan_outside(v, ok)
 
 
@@ -206,7 +210,7 @@ def _final(func: str, const: float, workers: ArrayLike, byzantine: ArrayLike, p:
     s = check(func, "snr", snr, SNR)
     a = _alpha(q, b)
     with np.errstate(invalid="ignore", divide="ignore"):
-        v = const / (s * np.sqrt(q)) * np.sqrt(1 - a) * (pp - 0.5) / ((1 - a) * pp - 0.5)
+        v = const / (s * np.sqrt(q)) * np.sqrt(1 - a) * (pp - 0.5) / _margin(q, b, pp)
     return _nan_outside(v, ok)
 
 

@@ -86,8 +86,9 @@ def _validate(func: str, iterations: ArrayLike, workers: ArrayLike, alpha: Array
 
 
 def _h(a: NDArray[np.float64], p: NDArray[np.float64]) -> NDArray[np.float64]:
+    """:math:`h(\alpha, p)`, with the margin written :math:`(1-\alpha)(p - 1/2) - \alpha/2` (no cancellation)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.sqrt(1 - a) * (p - 0.5) / ((1 - a) * p - 0.5)
+        return np.sqrt(1 - a) * (p - 0.5) / ((1 - a) * (p - 0.5) - 0.5 * a)
 
 
 def _shape(k: NDArray[np.float64], noise: NDArray[np.float64], lip: NDArray[np.float64],
@@ -111,7 +112,7 @@ def theorem_3_7_stated(iterations: ArrayLike, workers: ArrayLike, alpha: ArrayLi
     k, q, a, pp, sig, lip, gap, ok = _validate("theorem_3_7_stated", iterations, workers, alpha, p,
                                                 sigma_l1, smoothness_l1, f_gap, invalid)
     with np.errstate(invalid="ignore", divide="ignore"):
-        noise = sig / (4 * np.sqrt(q)) * np.sqrt((1 - a) * pp) / ((1 - a) * pp - 0.5)
+        noise = sig / (4 * np.sqrt(q)) * np.sqrt((1 - a) * pp) / ((1 - a) * (pp - 0.5) - 0.5 * a)
     return _shape(k, noise, lip, gap, ok)
 
 

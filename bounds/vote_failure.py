@@ -135,7 +135,7 @@ def _omniscient(func: str, workers: ArrayLike, byzantine: ArrayLike, p: ArrayLik
     out = binom_cdf(k_strict, m, pp)
     if w > 0.0:
         even = k_tie != k_strict
-        out = out + w * np.where(even, np.exp(log_binom_pmf(k_tie, m, pp)), 0.0)
+        out = np.minimum(out + w * np.where(even, np.exp(log_binom_pmf(k_tie, m, pp)), 0.0), 1.0)
     return out
 
 
