@@ -47,7 +47,7 @@ def _bd0(x: NDArray[np.float64], mu: NDArray[np.float64]) -> NDArray[np.float64]
     out = np.empty(x.shape)
     near = np.abs(x - mu) < 0.1 * (x + mu)
     far = ~near
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         out[far] = (x * np.log(x / mu) + mu - x)[far]
     if np.any(near):
         xn, mn = x[near], mu[near]

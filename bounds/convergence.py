@@ -64,7 +64,7 @@ _PARAMS = {
 
 
 def _constraint(alpha: float, p: float, **_: float) -> bool:
-    return bool(p > 0.5 and (1 - alpha) * p > 0.5)
+    return bool(p > 0.5 and (1 - alpha) * (p - 0.5) - 0.5 * alpha > 0)
 
 
 def _validate(func: str, iterations: ArrayLike, workers: ArrayLike, alpha: ArrayLike, p: ArrayLike,
@@ -75,7 +75,7 @@ def _validate(func: str, iterations: ArrayLike, workers: ArrayLike, alpha: Array
         ("iterations", iterations), ("workers", workers), ("alpha", alpha), ("p", p),
         ("sigma_l1", sigma_l1), ("smoothness_l1", smoothness_l1), ("f_gap", f_gap))]
     k, q, a, pp, sig, lip, gap = np.broadcast_arrays(*vals)
-    ok = (pp > 0.5) & ((1 - a) * pp > 0.5)
+    ok = (pp > 0.5) & ((1 - a) * (pp - 0.5) - 0.5 * a > 0)
     if invalid == "raise" and not np.all(ok):
         i = np.flatnonzero(~ok.ravel())[0]
         raise ValueError(

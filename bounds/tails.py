@@ -71,7 +71,8 @@ def log_chernoff_kl(workers: ArrayLike, byzantine: ArrayLike, p: ArrayLike, atta
     v, mu, k = _setup("log_chernoff_kl", workers, byzantine, p, attack)
     below = mu > k
     vs = np.where(v > 0, v, 1.0)
-    expo = -v * bernoulli_kl(k / vs, mu / vs)
+    with np.errstate(invalid="ignore"):
+        expo = -v * bernoulli_kl(k / vs, mu / vs)
     return np.where(below & (v > 0), expo, 0.0)
 
 

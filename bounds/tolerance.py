@@ -76,7 +76,7 @@ def max_byzantine(workers: ArrayLike, p: ArrayLike) -> NDArray[np.float64]:
     q = check("max_byzantine", "workers", workers, WORKERS)
     pp = check("max_byzantine", "p", p, PROBABILITY)
     q, pp = np.broadcast_arrays(q, pp)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):
         guess = np.where(pp > 0, np.ceil(q * (1.0 - 1.0 / (2.0 * np.where(pp > 0, pp, 1.0)))), -1.0)
     b = np.clip(guess, -1.0, q)
     for _ in range(3):  # repair floating rounding of the guess
