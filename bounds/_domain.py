@@ -130,13 +130,13 @@ SNR = Domain(0.0, math.inf, lo_closed=False, hi_closed=False)
 """Signal-to-noise ratio S = |g|/sigma > 0 (Lemma 3.6)."""
 NONNEGATIVE = Domain(0.0, math.inf, hi_closed=False)
 POSITIVE = Domain(0.0, math.inf, lo_closed=False, hi_closed=False)
-WORKERS = Domain(1, 1e12, integer=True)
+WORKERS = Domain(1, math.inf, hi_closed=False, integer=True)
 """Number of workers Q (honest plus Byzantine)."""
-BYZANTINE = Domain(0, 1e12, integer=True)
+BYZANTINE = Domain(0, math.inf, hi_closed=False, integer=True)
 """Number of Byzantine workers B (further limited to B <= Q by each function)."""
-BATCH = Domain(1, 1e12, integer=True)
+BATCH = Domain(1, math.inf, hi_closed=False, integer=True)
 """Mini-batch size n."""
-ITERATIONS = Domain(1, 1e15, integer=True)
+ITERATIONS = Domain(1, math.inf, hi_closed=False, integer=True)
 FRACTION = Domain(0.0, 1.0, hi_closed=False)
 """Byzantine fraction alpha in [0, 1)."""
 DOF = Domain(2.0, math.inf, lo_closed=False, hi_closed=False)

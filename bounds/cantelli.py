@@ -209,7 +209,7 @@ def _final(func: str, const: float, workers: ArrayLike, byzantine: ArrayLike, p:
     q, b, pp, ok = chain_domain(func, workers, byzantine, p, invalid)
     s = check(func, "snr", snr, SNR)
     a = _alpha(q, b)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         v = const / (s * np.sqrt(q)) * np.sqrt(1 - a) * (pp - 0.5) / _margin(q, b, pp)
     return _nan_outside(v, ok)
 

@@ -91,7 +91,8 @@ def lemma_3_6_ratio(snr: ArrayLike) -> NDArray[np.float64]:
     Kind: **upper bound** on :func:`sign_error_ratio`.
     """
     s = check("lemma_3_6_ratio", "snr", snr, SNR)
-    return 4.0 / (s * s)
+    with np.errstate(divide="ignore", over="ignore"):
+        return 4.0 / (s * s)
 
 
 @register(

@@ -61,14 +61,19 @@ def _constraint(workers: float, byzantine: float, **_: float) -> bool:
 
 
 @register(kind="upper", source="Chernoff-Hoeffding KL bound (Hoeffding 1963, Thm 1); a tighter alternative to Section 3.3",
-          params=_PARAMS, family="vote-failure", constraint=_constraint, probability=True,
+          params=_PARAMS, family="vote-failure", constraint=_constraint, probability=False,
           options={"attack": ATTACKS})
 def log_chernoff_kl(workers: ArrayLike, byzantine: ArrayLike, p: ArrayLike, attack: str = "omniscient") -> NDArray[np.float64]:
     r"""Log of :func:`chernoff_kl`: :math:`-V\,\mathrm{KL}(k/V\|\mu/V)` where :math:`\mu > k`, else 0.
 
     Kind: **upper bound** (log space).
     """
-    v, mu, k = _setup("log_chernoff_kl", workers, byzantine, p, attack)
+    return _log_chernoff_kl("log_chernoff_kl", workers, byzantine, p, attack)
+
+
+def _log_chernoff_kl(func: str, workers: ArrayLike, byzantine: ArrayLike, p: ArrayLike, attack: str
+                     ) -> NDArray[np.float64]:
+    v, mu, k = _setup(func, workers, byzantine, p, attack)
     below = mu > k
     vs = np.where(v > 0, v, 1.0)
     with np.errstate(invalid="ignore"):
@@ -84,7 +89,7 @@ def chernoff_kl(workers: ArrayLike, byzantine: ArrayLike, p: ArrayLike, attack: 
 
     Kind: **upper bound**, valid for any tie rule.
     """
-    return np.exp(log_chernoff_kl(workers, byzantine, p, attack))
+    return np.exp(_log_chernoff_kl("chernoff_kl", workers, byzantine, p, attack))
 
 
 @register(kind="upper", source="Hoeffding's inequality (Hoeffding 1963, eq. (2.3))",

@@ -13,6 +13,7 @@ r"""Tolerance: how many Byzantine workers the majority vote survives.
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -43,7 +44,7 @@ __all__ = [
 ]
 
 _POSITIVE_P = Domain(0.0, 1.0, lo_closed=False)
-_HONEST = Domain(0, 1e12, integer=True)
+_HONEST = Domain(0, math.inf, hi_closed=False, integer=True)
 
 
 @register(kind="threshold", source="Paper, Section 3.3 (alpha < 1 - 1/(2p)) and Theorem 3.7",
@@ -58,7 +59,8 @@ def alpha_star(p: ArrayLike) -> NDArray[np.float64]:
     Kind: **threshold** (the condition :math:`\mathbb{E}Z > Q/2`).
     """
     pp = check("alpha_star", "p", p, _POSITIVE_P)
-    return 1.0 - 1.0 / (2.0 * pp)
+    with np.errstate(over="ignore"):
+        return 1.0 - 1.0 / (2.0 * pp)
 
 
 @register(kind="threshold", source="Paper, Section 3.3: largest integer B with B/Q < 1 - 1/(2p)",
@@ -148,6 +150,26 @@ def max_byzantine_exact(
     return out
 
 
+def _smallest_batch(ok: Callable[[int], bool], guess: int) -> float:
+    """Smallest integer n >= 1 with ``ok(n)``, for ``ok`` monotone in n: gallop from ``guess``, then bisect."""
+    if ok(1):
+        return 1.0
+    hi = max(guess, 2)
+    while not ok(hi):
+        hi *= 2
+        if hi > 2**62:
+            return math.inf
+    step, lo = 1, hi - 1
+    while lo > 1 and ok(lo):
+        hi = lo
+        step *= 2
+        lo = max(1, hi - step)
+    while hi - lo > 1:  # invariant: not ok(lo), ok(hi)
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if ok(mid) else (mid, hi)
+    return float(hi)
+
+
 @register(kind="threshold", source="Inverse of the paper's threshold: smallest n with alpha < 1 - 1/(2 p(sqrt(n) S))",
           params={"alpha": FRACTION, "snr": SNR}, family="tolerance")
 def min_batch_for_alpha(alpha: ArrayLike, snr: ArrayLike, family: NoiseFamily = GAUSSIAN) -> NDArray[np.float64]:
@@ -170,27 +192,13 @@ def min_batch_for_alpha(alpha: ArrayLike, snr: ArrayLike, family: NoiseFamily = 
     for idx in np.ndindex(a.shape):
         if need[idx] >= 1.0:
             continue
-        ok = lambda n: float(family.p_correct(s[idx], n)) > need[idx]  # noqa: E731
+        guess = 1
         if family is GAUSSIAN:
-            x = (sc.ndtri(need[idx]) / s[idx]) ** 2
-            n = max(1, int(math.floor(x)) + 1)
-            while n > 1 and ok(n - 1):
-                n -= 1
-            while not ok(n):
-                n += 1
-            out[idx] = n
-            continue
-        if ok(1):
-            out[idx] = 1
-            continue
-        lo, hi = 1, 2
-        while not ok(hi):
-            lo, hi = hi, 2 * hi
-            if hi > 2**50:
-                break
-        else:
-            while hi - lo > 1:  # invariant: not ok(lo), ok(hi)
-                mid = (lo + hi) // 2
-                lo, hi = (lo, mid) if ok(mid) else (mid, hi)
-            out[idx] = hi
+            with np.errstate(over="ignore"):
+                x = float((sc.ndtri(need[idx]) / s[idx]) ** 2)
+            if not math.isfinite(x) or x > 2.0**62:
+                out[idx] = x if math.isfinite(x) else np.inf
+                continue
+            guess = max(1, int(math.floor(x)) + 1)
+        out[idx] = _smallest_batch(lambda n, i=idx: float(family.p_correct(s[i], n)) > need[i], guess)
     return out
