@@ -97,11 +97,13 @@ def log_binom_pmf(k: NDArray[np.float64], m: NDArray[np.float64], p: NDArray[np.
 def binom_cdf(k: NDArray[np.float64], m: NDArray[np.float64], p: NDArray[np.float64]) -> NDArray[np.float64]:
     """``P[X <= k]`` for ``X ~ Binomial(m, p)``; ``k`` may lie outside ``[0, m]``."""
     k, m, p = np.broadcast_arrays(*(np.asarray(a, float) for a in (k, m, p)))
-    inner = (k >= 0) & (k < m)
-    a = np.where(inner, m - k, 1.0)
-    b = np.where(inner, k + 1.0, 1.0)
-    val = sc.betainc(a, b, 1.0 - p)
-    return np.where(k < 0, 0.0, np.where(k >= m, 1.0, val))
+    val = np.array(sc.betainc(m - k, k + 1.0, 1.0 - p), dtype=float)  # NaN where k < 0 or k >= m
+    below, above = k < 0, k >= m
+    if below.any():
+        val[below] = 0.0
+    if above.any():
+        val[above] = 1.0
+    return val
 
 
 def log_binom_cdf(k: NDArray[np.float64], m: NDArray[np.float64], p: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -61,14 +61,13 @@ class Domain:
         return f"{kind} in {left}{lo}, {hi}{right}"
 
     def contains(self, x: NDArray[Any]) -> NDArray[np.bool_]:
-        """Element-wise membership test (NaN is never a member)."""
+        """Element-wise membership test (NaN is never a member: every comparison with NaN is false)."""
         x = np.asarray(x, dtype=float)
-        ok = ~np.isnan(x)
-        ok &= (x >= self.lo) if self.lo_closed else (x > self.lo)
+        ok = (x >= self.lo) if self.lo_closed else (x > self.lo)
         ok &= (x <= self.hi) if self.hi_closed else (x < self.hi)
         if self.integer:
             with np.errstate(invalid="ignore"):
-                ok &= np.isfinite(x) & (np.floor(x) == x)
+                ok &= np.floor(x) == x
         return ok
 
 

@@ -216,11 +216,15 @@ class _StudentT:
         return math.sqrt((self.nu - 2.0) / self.nu)
 
     def cf(self, t: float) -> float:
-        z = math.sqrt(self.nu) * abs(t * self.scale)
-        if z == 0:
-            return 1.0
+        r"""Characteristic function of the unit-variance law,
+        :math:`\varphi(t) = \frac{K_{\nu/2}(z)\,z^{\nu/2}}{\Gamma(\nu/2)2^{\nu/2-1}}`, :math:`z = \sqrt\nu|t|s`,
+        with ``kve`` so that neither factor under- nor overflows."""
+        u = abs(t)
+        z = math.sqrt(self.nu) * u * self.scale
+        if z < 1e-5:
+            return 1.0 - 0.5 * u * u
         h = self.nu / 2.0
-        return float(np.exp(np.log(sc.kv(h, z)) + h * math.log(z) - sc.gammaln(h) - (h - 1) * math.log(2.0)))
+        return math.exp(math.log(sc.kve(h, z)) - z + h * math.log(z) - sc.gammaln(h) - (h - 1) * math.log(2.0))
 
     def error_scalar(self, s: float, n: float) -> float:
         n = int(n)
@@ -257,7 +261,7 @@ def gauss_extremal_law(snr: float) -> tuple[float, float]:
 
 def _extremal_error(s: NDArray[np.float64], n: NDArray[np.float64]) -> NDArray[np.float64]:
     se = np.sqrt(n) * s
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):
         return np.where(se > GAUSS_BREAK, 2.0 / (9.0 * se * se), 0.5 - se / (2.0 * _SQRT3))
 
 

@@ -47,7 +47,7 @@ def bzaa18_lemma_1(snr: ArrayLike) -> NDArray[np.float64]:
     mean with standard deviation :math:`\sigma`, :math:`S = |g|/\sigma`.
     """
     s = check("bzaa18_lemma_1", "snr", snr, SNR)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):
         return np.where(s > 2.0 / _SQRT3, 2.0 / (9.0 * s * s), 0.5 - s / (2.0 * _SQRT3))
 
 

@@ -134,8 +134,12 @@ def _omniscient(func: str, workers: ArrayLike, byzantine: ArrayLike, p: ArrayLik
         return binom_cdf(k_tie, m, pp)
     out = binom_cdf(k_strict, m, pp)
     if w > 0.0:
-        even = k_tie != k_strict
-        out = np.minimum(out + w * np.where(even, np.exp(log_binom_pmf(k_tie, m, pp)), 0.0), 1.0)
+        # (1 - w) P[Z <= k_strict] + w P[Z <= k_tie]: a sum of positive terms, no cancellation
+        even = np.broadcast_to(k_tie != k_strict, out.shape)
+        if np.any(even):
+            kt, mm, pe = (np.broadcast_to(a, out.shape)[even] for a in (k_tie, m, pp))
+            out = np.array(out, dtype=float)
+            out[even] = (1.0 - w) * out[even] + w * binom_cdf(kt, mm, pe)
     return out
 
 

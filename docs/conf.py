@@ -1,0 +1,59 @@
+"""Sphinx configuration for signsgd-bft.
+
+The figures of the documentation are produced at build time by the package's
+own plotting command (``python -m proofs_check plot ...``) into ``_generated/``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+project = "signsgd-bft"
+author = "signsgd-bft developers"
+copyright = "2026, signsgd-bft developers"
+try:
+    from proofs_check import __version__ as release
+except Exception:  # pragma: no cover
+    release = "0.1.0"
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+]
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+napoleon_numpy_docstring = True
+napoleon_google_docstring = False
+html_theme = "alabaster"
+exclude_patterns = ["_build"]
+suppress_warnings: list[str] = []
+
+GENERATED = Path(__file__).resolve().parent / "_generated"
+FIGURES = {
+    "sign_error.png": ["sign-error"],
+    "vote_failure_gaussian.png": ["vote-failure", "--workers", "27", "--snr", "1.0"],
+    "vote_failure_uniform.png": ["vote-failure", "--workers", "151", "--snr", "0.1", "--noise", "uniform"],
+    "vote_failure_blind.png": ["vote-failure", "--workers", "27", "--snr", "1.0", "--attack", "blind"],
+    "tolerance.png": ["tolerance", "--workers", "27"],
+    "convergence.png": ["convergence", "--workers", "27", "--p", "0.9"],
+}
+
+
+def _make_figures(app: object) -> None:
+    GENERATED.mkdir(exist_ok=True)
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=str(ROOT))
+    for name, args in FIGURES.items():
+        subprocess.run([sys.executable, "-m", "proofs_check", "plot", *args, "--out", str(GENERATED / name)],
+                       check=True, env=env, cwd=ROOT)
+
+
+def setup(app: object) -> None:
+    app.connect("builder-inited", _make_figures)  # type: ignore[attr-defined]
