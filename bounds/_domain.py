@@ -126,7 +126,7 @@ PROBABILITY = Domain(0.0, 1.0)
 OPEN_PROBABILITY = Domain(0.0, 1.0, lo_closed=False, hi_closed=False)
 """A probability strictly between 0 and 1."""
 SNR = Domain(0.0, math.inf, lo_closed=False, hi_closed=False)
-"""Signal-to-noise ratio S = |g|/sigma > 0 (Lemma 3.6)."""
+"""Signal-to-noise ratio ``S = |g|/sigma > 0`` (Lemma 3.6)."""
 NONNEGATIVE = Domain(0.0, math.inf, hi_closed=False)
 POSITIVE = Domain(0.0, math.inf, lo_closed=False, hi_closed=False)
 WORKERS = Domain(1, math.inf, hi_closed=False, integer=True)

@@ -52,7 +52,7 @@ def _make_figures(app: object) -> None:
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=str(ROOT))
     for name, args in FIGURES.items():
         subprocess.run([sys.executable, "-m", "proofs_check", "plot", *args, "--out", str(GENERATED / name)],
-                       check=True, env=env, cwd=ROOT)
+                       check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
 
 
 def setup(app: object) -> None:
