@@ -192,13 +192,23 @@ def _log_vote_failure(
 
 
 def _log_blind(q: float, b: float, p: float, k_strict: float, k_tie: float, w: float) -> float:
-    """log P[G + H <= k] mixed over the tie rule, summing over every value of H."""
-    h = np.arange(int(b) + 1, dtype=float)
-    log_h = log_binom_pmf(h, b, 1.0 - p)
+    """log P[G + H <= k] mixed over the tie rule, H ~ Binomial(B, 1 - p), G ~ Binomial(Q - B, p).
+
+    Sums over the values of H within 40 standard deviations of its mean: the mass left out is below
+    exp(-800), so the window is used when the result exceeds exp(-700) (relative error < exp(-100));
+    otherwise every value of H is summed.
+    """
     m = q - b
+    mean, sd = b * (1.0 - p), float(np.sqrt(b * p * (1.0 - p)))
+    window = np.arange(max(0.0, np.floor(mean - 40 * sd - 10)), min(b, np.ceil(mean + 40 * sd + 10)) + 1)
+    full = np.arange(int(b) + 1, dtype=float)
 
     def log_le(k: float) -> float:
-        return min(float(logsumexp(log_h + log_binom_cdf(k - h, m, p))), 0.0)
+        for h in (window, full):
+            val = min(float(logsumexp(log_binom_pmf(h, b, 1.0 - p) + log_binom_cdf(k - h, m, p))), 0.0)
+            if val > -700.0 or h.size == full.size:
+                return val
+        raise AssertionError("unreachable")  # pragma: no cover
 
     if w == 1.0:
         return log_le(k_tie)

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bounds import (
@@ -27,6 +27,7 @@ from tolerances import BOUND_SLACK
 
 
 @given(vote_params(), st.sampled_from(["omniscient", "blind"]), st.sampled_from(["fail", "random", "pass"]))
+@example((2, 2, 0.0), "omniscient", "fail")  # once 0 * inf in the KL exponent with no honest vote
 def test_chernoff_kl_never_falls_below_the_exact_vote_failure(params: tuple[int, int, float], attack: str,
                                                               tie: str) -> None:
     q, b, p = params
@@ -102,6 +103,7 @@ def test_max_byzantine_exact_is_the_largest_count_meeting_the_target(q: int, p: 
 
 
 @given(st.floats(0.0, 0.49), st.floats(0.01, 3.0))
+@example(0.49, 0.01)  # a batch near 2.5e6: once stepped one by one
 def test_min_batch_for_alpha_is_the_smallest_tolerating_batch(alpha: float, s: float) -> None:
     n = float(min_batch_for_alpha(alpha, s))
     need = 1 / (2 * (1 - alpha))

@@ -7,7 +7,7 @@ import itertools
 import mpmath as mp
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import reference
@@ -72,6 +72,8 @@ def test_blind_vote_failure_matches_mpmath_for_a_large_q() -> None:
 
 
 @given(vote_params(), st.sampled_from(["omniscient", "blind"]), st.sampled_from(["fail", "random", "pass"]))
+@example((1, 0, 0.0), "blind", "fail")  # once NaN: 0 * log(0) in the Byzantine law
+@example((98, 8, 0.125), "blind", "fail")  # once 1 + 1e-15: logsumexp rounding above 0
 def test_vote_failure_is_a_probability(params: tuple[int, int, float], attack: str, tie: str) -> None:
     q, b, p = params
     v = float(vote_failure(q, b, p, attack, tie))
@@ -88,6 +90,7 @@ def test_tie_rules_are_ordered_pass_random_fail(params: tuple[int, int, float], 
 
 
 @given(vote_params(max_workers=200), st.sampled_from(["fail", "random", "pass"]))
+@example((1, 0, 0.0), "fail")
 def test_omniscient_attack_fails_the_vote_at_least_as_often_as_blind(params: tuple[int, int, float], tie: str) -> None:
     q, b, p = params
     assert float(vote_failure(q, b, p, "omniscient", tie)) >= float(vote_failure(q, b, p, "blind", tie)) * (1 - 1e-12)
@@ -101,6 +104,7 @@ def test_vote_failure_grows_with_the_number_of_byzantine_workers(q: int, p: floa
 
 @given(st.integers(1, 60), st.integers(0, 20), probabilities, st.sampled_from(["omniscient", "blind"]),
        st.sampled_from(["fail", "random", "pass"]))
+@example(1, 0, 0.0, "blind", "fail")
 def test_heterogeneous_failure_reduces_to_binomial_when_all_workers_are_alike(
         m: int, b: int, p: float, attack: str, tie: str) -> None:
     het = float(vote_failure_heterogeneous(np.full(m, p), b, attack, tie))
@@ -146,3 +150,14 @@ def test_vote_failure_rejects_out_of_domain_input_naming_the_argument(kwargs: di
     with pytest.raises(ValueError, match="vote_failure") as err:
         vote_failure(**kwargs)
     assert needle in str(err.value)
+
+
+def test_blind_log_vote_failure_matches_mpmath_where_it_underflows() -> None:
+    q, b, p = 3001, 300, 0.9
+    exact = mp.mpf(0)
+    for h in range(b + 1):
+        ph = mp.binomial(b, h) * (1 - mp.mpf(p)) ** h * mp.mpf(p) ** (b - h)
+        exact += ph * reference.binom_cdf(1500 - h, q - b, p)
+    assert exact < mp.mpf(10) ** -300
+    got = float(log_vote_failure(q, b, p, "blind", "fail"))
+    assert abs(got - float(mp.log(exact))) <= EXACT_RTOL
