@@ -106,6 +106,18 @@ def binom_cdf(k: NDArray[np.float64], m: NDArray[np.float64], p: NDArray[np.floa
     return val
 
 
+def binom_sf(k: NDArray[np.float64], m: NDArray[np.float64], p: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``P[X > k]`` computed directly as ``I_p(k + 1, m - k)`` (not as ``1 - cdf``)."""
+    k, m, p = np.broadcast_arrays(*(np.asarray(a, float) for a in (k, m, p)))
+    val = np.array(sc.betainc(k + 1.0, m - k, p), dtype=float)
+    below, above = k < 0, k >= m
+    if below.any():
+        val[below] = 1.0
+    if above.any():
+        val[above] = 0.0
+    return val
+
+
 def log_binom_cdf(k: NDArray[np.float64], m: NDArray[np.float64], p: NDArray[np.float64]) -> NDArray[np.float64]:
     """``log P[X <= k]``, accurate where the tail underflows double precision."""
     k, m, p = np.broadcast_arrays(*(np.asarray(a, float) for a in (k, m, p)))

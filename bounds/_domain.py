@@ -150,8 +150,10 @@ probability 1/2.  ``pass``: a tie is not a failure; this is the paper's event
 Z < Q/2 (Section 3.3).  The BZAA18 code's sign(0) = +1 convention is ``pass``
 for a positive gradient and ``fail`` for a negative one.
 """
-ATTACKS: tuple[str, ...] = ("omniscient", "blind")
+ATTACKS: tuple[str, ...] = ("omniscient", "blind", "colluding", "random", "abstain")
 """Byzantine models with an exact vote-failure law: ``omniscient`` (always
-send -sign(g), Theorem 3.5) and ``blind`` (each flips its own estimate, BZAA18)."""
+send -sign(g), Theorem 3.5), ``blind`` (each flips its own estimate, BZAA18),
+``colluding`` (majority of their own estimates, negated: the paper's MNIST
+attack), ``random`` (fair random signs) and ``abstain`` (send 0)."""
 
 TIE_WEIGHT = {"fail": 1.0, "random": 0.5, "pass": 0.0}

@@ -12,8 +12,11 @@ a sum of independent Bernoulli variables with mean :math:`\mu > k`
 
 where ``V`` is the number of random votes: the ``M = Q - B`` honest votes
 under the omniscient attack (the Byzantine votes are then constant), all ``Q``
-votes under the blind attack (:math:`\mu = Mp + B(1-p)`).  Where
-:math:`\mu \le k` the bounds are the trivial 1.
+votes under the blind attack (:math:`\mu = Mp + B(1-p)`) and random signs
+(:math:`\mu = Mp + B/2`), the ``M`` honest votes alone (threshold
+:math:`\lfloor M/2 \rfloor`) when the Byzantine workers abstain.  The
+colluding attack is bounded through the omniscient one, which dominates every
+strategy (Theorem 3.5).  Where :math:`\mu \le k` the bounds are the trivial 1.
 
 Kind: **upper bounds** on :func:`bounds.vote_failure.vote_failure` for every
 tie rule.
@@ -42,15 +45,19 @@ def bernoulli_kl(a: ArrayLike, b: ArrayLike) -> NDArray[np.float64]:
 
 def _setup(func: str, workers: ArrayLike, byzantine: ArrayLike, p: ArrayLike, attack: str
            ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Return ``(V, mu, k)``: number of random votes, their mean, failure threshold."""
+    """Return ``(V, mu, k)``: number of random votes, their mean, failure threshold (fail iff count <= k)."""
     check_choice(func, "attack", attack, ATTACKS)
     q, b = check_workers(func, workers, byzantine)
     pp = check(func, "p", p, PROBABILITY)
     q, b, pp = np.broadcast_arrays(q, b, pp)
     _, k = failure_thresholds(q)
-    if attack == "omniscient":
-        return q - b, (q - b) * pp, k
-    return q, (q - b) * pp + b * (1 - pp), k
+    m = q - b
+    if attack in ("omniscient", "colluding"):  # colluding: bounded by the omniscient attack (Theorem 3.5)
+        return m, m * pp, k
+    if attack == "abstain":  # the vote of the M honest workers alone
+        return m, m * pp, np.floor(m / 2.0)
+    byz_right = 1 - pp if attack == "blind" else 0.5
+    return q, m * pp + b * byz_right, k
 
 
 _PARAMS = {"workers": WORKERS, "byzantine": BYZANTINE, "p": PROBABILITY}

@@ -44,6 +44,8 @@ __all__ = [
 ]
 
 _POSITIVE_P = Domain(0.0, 1.0, lo_closed=False)
+_MONOTONE_ATTACKS = ("omniscient", "blind")
+"""Attacks whose vote failure grows with B (see :func:`max_byzantine_exact`)."""
 _HONEST = Domain(0, math.inf, hi_closed=False, integer=True)
 
 
@@ -106,7 +108,7 @@ def jlh24_max_byzantine(honest: ArrayLike, p: ArrayLike) -> NDArray[np.float64]:
 
 @register(kind="threshold", source="Exact tolerance: largest B whose exact vote failure is at most `target` (tighter alternative)",
           params={"workers": WORKERS, "p": PROBABILITY, "target": OPEN_PROBABILITY}, family="tolerance",
-          options={"attack": ATTACKS, "tie": TIE_RULES})
+          options={"attack": _MONOTONE_ATTACKS, "tie": TIE_RULES})
 def max_byzantine_exact(
     workers: ArrayLike, p: ArrayLike, target: ArrayLike = 0.5, attack: str = "omniscient", tie: str = "fail"
 ) -> NDArray[np.float64]:
@@ -122,7 +124,7 @@ def max_byzantine_exact(
     Kind: **threshold** computed from the **exact** probability.
     """
     func = "max_byzantine_exact"
-    check_choice(func, "attack", attack, ATTACKS)
+    check_choice(func, "attack", attack, _MONOTONE_ATTACKS)
     check_choice(func, "tie", tie, TIE_RULES)
     q = check(func, "workers", workers, WORKERS)
     pp = check(func, "p", p, PROBABILITY)

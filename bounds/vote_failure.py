@@ -19,7 +19,11 @@ Attacks with an exact law:
   :math:`Z = G \sim \mathrm{Binomial}(M, p)`;
 * ``blind`` (BZAA18): each Byzantine flips its own estimate and is right with
   probability :math:`1-p`, so :math:`Z = G + H`,
-  :math:`H \sim \mathrm{Binomial}(B, 1-p)`.
+  :math:`H \sim \mathrm{Binomial}(B, 1-p)`;
+* ``colluding`` (the paper's MNIST attack): the Byzantine workers majority-vote
+  their own estimates and all send the negation (0 when their own vote ties);
+* ``random``: each Byzantine sends an independent fair random sign;
+* ``abstain``: every Byzantine sends 0.
 
 Heterogeneous workers (JLH+24) make ``Z`` Poisson-binomial
 (:func:`vote_failure_heterogeneous`).
@@ -34,7 +38,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import logsumexp
 
-from ._binomial import binom_cdf, log_binom_cdf, log_binom_pmf
+from ._binomial import binom_cdf, binom_sf, log_binom_cdf, log_binom_pmf
 from ._domain import (
     show,
     ATTACKS,
@@ -105,7 +109,8 @@ def vote_failure(
     p
         Probability that an honest worker's sign is right (in [0, 1]).
     attack
-        ``"omniscient"`` (always wrong) or ``"blind"`` (flip own estimate).
+        ``"omniscient"`` (always wrong), ``"blind"`` (flip own estimate),
+        ``"colluding"``, ``"random"`` or ``"abstain"`` (see the module text).
     tie
         Tie rule: ``"fail"``, ``"random"`` or ``"pass"`` (the paper's event).
 
@@ -174,38 +179,74 @@ def _log_vote_failure(
     pp = check(func, "p", p, PROBABILITY)
     q, b, pp = np.broadcast_arrays(q, b, pp)
     w = TIE_WEIGHT[tie]
-    k_strict, k_tie = failure_thresholds(q)
+    m = q - b
     if attack == "omniscient":
-        m = q - b
-        strict = log_binom_cdf(k_strict, m, pp)
-        if w == 1.0:
-            return log_binom_cdf(k_tie, m, pp)
-        if w == 0.0:
-            return strict
-        tie_mass = np.where(k_tie != k_strict, log_binom_pmf(k_tie, m, pp), -np.inf)
-        with np.errstate(invalid="ignore"):
-            return np.minimum(np.logaddexp(strict, np.log(w) + tie_mass), 0.0)
+        return _log_fail_offset(m, -b, pp, w)
+    if attack == "abstain":
+        return _log_fail_offset(m, np.zeros_like(b), pp, w)
+    if attack == "colluding":
+        return _log_colluding(m, b, pp, w)
+    k_strict, k_tie = failure_thresholds(q)
     out = np.empty(q.shape)
     for idx in np.ndindex(q.shape):
-        out[idx] = _log_blind(q[idx], b[idx], pp[idx], k_strict[idx], k_tie[idx], w)
+        byz_right = 1.0 - pp[idx] if attack == "blind" else 0.5
+        out[idx] = _log_blind(q[idx], b[idx], pp[idx], byz_right, k_strict[idx], k_tie[idx], w)
     return out
 
 
-def _log_blind(q: float, b: float, p: float, k_strict: float, k_tie: float, w: float) -> float:
-    """log P[G + H <= k] mixed over the tie rule, H ~ Binomial(B, 1 - p), G ~ Binomial(Q - B, p).
+def _log_fail_offset(m: NDArray[np.float64], c: NDArray[np.float64], p: NDArray[np.float64], w: float
+                     ) -> NDArray[np.float64]:
+    r"""log of :math:`P[2G - m + c < 0] + w\,P[2G - m + c = 0]`, :math:`G \sim \mathrm{Binomial}(m, p)`.
 
-    Sums over the values of H within 40 standard deviations of its mean: the mass left out is below
-    exp(-800), so the window is used when the result exceeds exp(-700) (relative error < exp(-100));
-    otherwise every value of H is summed.
+    ``c`` is the Byzantine workers' net contribution in units of the true sign.  The vote fails surely for
+    :math:`G \le \lfloor (m - c - 1)/2 \rfloor` and ties at :math:`G = (m - c)/2`; the result is
+    :math:`(1-w)P[G \le k_s] + w P[G \le k_t]`, a sum of positive terms.
+    """
+    k_s = np.floor((m - c - 1.0) / 2.0)
+    k_t = np.floor((m - c) / 2.0)
+    if w == 1.0:
+        return log_binom_cdf(k_t, m, p)
+    strict = log_binom_cdf(k_s, m, p)
+    if w == 0.0:
+        return strict
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.minimum(np.logaddexp(np.log1p(-w) + strict, np.log(w) + log_binom_cdf(k_t, m, p)), 0.0)
+
+
+def _log_colluding(m: NDArray[np.float64], b: NDArray[np.float64], p: NDArray[np.float64], w: float
+                   ) -> NDArray[np.float64]:
+    """The colluding estimate: the B Byzantine workers take the majority of their own signs and all send its
+    negation (0 when their own vote ties).  With C ~ Binomial(B, p) correct own signs, their net
+    contribution is -B if C > B/2, +B if C < B/2 and 0 if C = B/2."""
+    half = b / 2.0
+    log_less = log_binom_cdf(np.ceil(half) - 1.0, b, p)  # C < B/2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_more = np.log(np.maximum(binom_sf(np.floor(half), b, p), 0.0))  # C > B/2
+        even = np.floor(half) == half
+        log_eq = np.where(even, log_binom_pmf(half, b, p), -np.inf)
+        terms = np.stack([
+            log_more + _log_fail_offset(m, -b, p, w),
+            log_less + _log_fail_offset(m, b, p, w),
+            log_eq + _log_fail_offset(m, np.zeros_like(b), p, w),
+        ])
+        return np.minimum(logsumexp(terms, axis=0), 0.0)
+
+
+def _log_blind(q: float, b: float, p: float, byz_right: float, k_strict: float, k_tie: float, w: float) -> float:
+    """log P[G + H <= k] mixed over the tie rule, H ~ Binomial(B, byz_right), G ~ Binomial(Q - B, p).
+
+    ``byz_right`` is 1 - p for the blind attack and 1/2 for random signs.  Sums over the values of H within
+    40 standard deviations of its mean: the mass left out is below exp(-800), so the window is used when
+    the result exceeds exp(-700) (relative error < exp(-100)); otherwise every value of H is summed.
     """
     m = q - b
-    mean, sd = b * (1.0 - p), float(np.sqrt(b * p * (1.0 - p)))
+    mean, sd = b * byz_right, float(np.sqrt(b * byz_right * (1.0 - byz_right)))
     window = np.arange(max(0.0, np.floor(mean - 40 * sd - 10)), min(b, np.ceil(mean + 40 * sd + 10)) + 1)
     full = np.arange(int(b) + 1, dtype=float)
 
     def log_le(k: float) -> float:
         for h in (window, full):
-            val = min(float(logsumexp(log_binom_pmf(h, b, 1.0 - p) + log_binom_cdf(k - h, m, p))), 0.0)
+            val = min(float(logsumexp(log_binom_pmf(h, b, byz_right) + log_binom_cdf(k - h, m, p))), 0.0)
             if val > -700.0 or h.size == full.size:
                 return val
         raise AssertionError("unreachable")  # pragma: no cover

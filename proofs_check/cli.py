@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+
+from bounds._domain import ATTACKS
 from typing import Any, Callable, Sequence
 
 __all__ = ["main", "build_parser"]
@@ -42,7 +44,7 @@ def _add_bound(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    "for vote-failure; of one sample for sign-error and tolerance)")
     p.add_argument("--batch", type=int, default=1, help="mini-batch size n (sign-error; default 1)")
     p.add_argument("--noise", default="gaussian", help="noise family linking p and S (default gaussian)")
-    p.add_argument("--attack", choices=("omniscient", "blind"), default="omniscient")
+    p.add_argument("--attack", choices=ATTACKS, default="omniscient")
     p.add_argument("--tie", choices=("fail", "random", "pass"), default="fail",
                    help="how a tied vote is scored (default fail; the paper's event is 'pass')")
     p.add_argument("--alpha", type=float, help="Byzantine fraction (tolerance, convergence)")

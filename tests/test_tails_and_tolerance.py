@@ -22,11 +22,12 @@ from bounds import (
     min_batch_for_alpha,
     vote_failure,
 )
+from bounds._domain import ATTACKS
 from strategies import probabilities, vote_params
 from tolerances import BOUND_SLACK
 
 
-@given(vote_params(), st.sampled_from(["omniscient", "blind"]), st.sampled_from(["fail", "random", "pass"]))
+@given(vote_params(), st.sampled_from(ATTACKS), st.sampled_from(["fail", "random", "pass"]))
 @example((2, 2, 0.0), "omniscient", "fail")  # once 0 * inf in the KL exponent with no honest vote
 def test_chernoff_kl_never_falls_below_the_exact_vote_failure(params: tuple[int, int, float], attack: str,
                                                               tie: str) -> None:
@@ -34,7 +35,7 @@ def test_chernoff_kl_never_falls_below_the_exact_vote_failure(params: tuple[int,
     assert float(vote_failure(q, b, p, attack, tie)) <= float(chernoff_kl(q, b, p, attack)) * (1 + BOUND_SLACK) + 1e-300
 
 
-@given(vote_params(), st.sampled_from(["omniscient", "blind"]))
+@given(vote_params(), st.sampled_from(ATTACKS))
 def test_hoeffding_is_never_tighter_than_chernoff_kl(params: tuple[int, int, float], attack: str) -> None:
     q, b, p = params
     assert float(chernoff_kl(q, b, p, attack)) <= float(hoeffding(q, b, p, attack)) * (1 + BOUND_SLACK)

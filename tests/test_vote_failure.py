@@ -161,3 +161,38 @@ def test_blind_log_vote_failure_matches_mpmath_where_it_underflows() -> None:
     assert exact < mp.mpf(10) ** -300
     got = float(log_vote_failure(q, b, p, "blind", "fail"))
     assert abs(got - float(mp.log(exact))) <= EXACT_RTOL
+
+
+@pytest.mark.parametrize("tie", ["fail", "random", "pass"])
+def test_colluding_random_and_abstaining_failures_match_mpmath_enumeration(tie: str) -> None:
+    w = TIE_WEIGHT[tie]
+    for q, b, p in itertools.product([1, 4, 9, 12], [0, 1, 2, 3, 4], [0.3, 0.5, 0.8]):
+        if b > q:
+            continue
+        m = q - b
+        pm = mp.mpf(p)
+        honest = [mp.binomial(m, z) * pm**z * (1 - pm) ** (m - z) for z in range(m + 1)]
+
+        def fail(offset_law: list[tuple[mp.mpf, int]]) -> mp.mpf:
+            total = mp.mpf(0)
+            for prob, c in offset_law:
+                for z, pz in enumerate(honest):
+                    s = 2 * z - m + c
+                    total += prob * pz * (1 if s < 0 else (w if s == 0 else 0))
+            return total
+
+        own = [(mp.binomial(b, c) * pm**c * (1 - pm) ** (b - c), c) for c in range(b + 1)]
+        colluding = [(pr, -b if 2 * c > b else (b if 2 * c < b else 0)) for pr, c in own]
+        rand = [(mp.binomial(b, h) / mp.mpf(2) ** b, 2 * h - b) for h in range(b + 1)]
+        for attack, law in (("colluding", colluding), ("random", rand), ("abstain", [(mp.mpf(1), 0)])):
+            exact = fail(law)
+            got = float(vote_failure(q, b, p, attack, tie))
+            assert _rel(got, exact) <= EXACT_RTOL or (exact == 0 and got == 0), (attack, q, b, p, got, exact)
+
+
+@given(vote_params(max_workers=150), st.sampled_from(["blind", "colluding", "random", "abstain"]),
+       st.sampled_from(["fail", "random", "pass"]))
+def test_no_attack_fails_the_vote_more_often_than_the_omniscient_one(params: tuple[int, int, float], attack: str,
+                                                                    tie: str) -> None:
+    q, b, p = params
+    assert float(vote_failure(q, b, p, attack, tie)) <= float(vote_failure(q, b, p, "omniscient", tie)) * (1 + 1e-12)
