@@ -55,5 +55,16 @@ def _make_figures(app: object) -> None:
                        check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
 
 
+VOTES = ["votes", "-Q", "27", "-B", "0", "2", "4", "6", "8", "10", "12", "--snr", "0.5", "1.0",
+         "--attack", "omniscient", "blind", "colluding", "--trials", "40000", "--no-progress"]
+
+
+def _make_votes(app: object) -> None:
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=str(ROOT))
+    subprocess.run([sys.executable, "-m", "proofs_check", *VOTES, "--out", str(GENERATED / "votes")],
+                   check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+
+
 def setup(app: object) -> None:
+    app.connect("builder-inited", _make_votes)  # type: ignore[attr-defined]
     app.connect("builder-inited", _make_figures)  # type: ignore[attr-defined]

@@ -5,10 +5,11 @@ Subcommands (``signsgd-bft SUBCOMMAND --help`` for each):
 ``report``  the main job: bounds, tolerance and figures into ``--out`` (default ``results/``)
 ``bound``   evaluate one family of bounds at given parameters (``--json`` for one JSON object)
 ``plot``    draw a bound figure; the format follows the extension of ``--out``
-``verify``, ``votes``, ``toy``, ``mnist``   not available yet (they say so and exit with status 2)
+``votes``   Monte Carlo vote simulation against the exact value and the bounds (imports torch)
+``verify``, ``toy``, ``mnist``   not available yet (they say so and exit with status 2)
 
 Only numpy/scipy are imported to parse arguments and evaluate bounds;
-matplotlib is imported by ``plot`` and ``report`` alone, torch by none of these.
+matplotlib is imported by ``plot``, ``votes`` and ``report``, torch by ``votes`` and ``report``.
 """
 
 from __future__ import annotations
@@ -24,13 +25,12 @@ __all__ = ["main", "build_parser"]
 
 PENDING = {
     "verify": "the claims catalogue and its verdicts arrive with issue 4",
-    "votes": "the Monte Carlo vote engine arrives with issue 3",
     "toy": "the toy quadratic experiment arrives with issue 5",
     "mnist": "the MNIST experiment arrives with issue 6",
 }
 
 BOUND_NAMES = ("vote-failure", "sign-error", "tolerance", "convergence", "list")
-PLOT_NAMES = ("sign-error", "vote-failure", "tolerance", "convergence")
+PLOT_NAMES = ("sign-error", "vote-failure", "tolerance", "convergence", "votes")
 
 
 def _add_bound(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -61,11 +61,51 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
                        description="Draw a figure. NAME is one of: " + ", ".join(PLOT_NAMES) + ".")
     p.add_argument("name", choices=PLOT_NAMES, metavar="NAME", help=" | ".join(PLOT_NAMES))
     p.add_argument("--out", required=True, help="output file; .png, .svg or .pdf")
+    p.add_argument("--results", help="votes: the votes.json file to redraw from")
     p.add_argument("--workers", "-Q", type=int, default=27, help="Q (default 27)")
     p.add_argument("--snr", type=float, default=1.0, help="SNR of one worker's estimate (vote-failure; default 1)")
     p.add_argument("--noise", default="gaussian", help="noise family (vote-failure; default gaussian)")
     p.add_argument("--attack", choices=("omniscient", "blind"), default="omniscient")
     p.add_argument("--p", type=float, default=0.9, help="p for the convergence plot (default 0.9)")
+
+
+def _add_votes(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("votes", help="Monte Carlo vote simulation against the exact value and the bounds",
+                       description="Simulate workers, adversaries and the server's vote over a grid; print a table "
+                       "and write votes.csv, votes.json and votes.png to --out.")
+    p.add_argument("--workers", "-Q", type=int, nargs="+", default=[27], help="Q values (default 27)")
+    grp = p.add_mutually_exclusive_group()
+    grp.add_argument("--byzantine", "-B", type=int, nargs="+", help="B values (default 0..floor((Q-1)/2))")
+    grp.add_argument("--alpha", type=float, nargs="+", help="Byzantine fractions instead of counts")
+    p.add_argument("--snr", type=float, nargs="+", default=[0.5, 1.0], help="per-sample SNRs (default 0.5 1.0)")
+    p.add_argument("--batch", type=int, nargs="+", default=[1], help="batch sizes (default 1)")
+    p.add_argument("--noise", nargs="+", default=["gaussian"], help="noise families (default gaussian)")
+    p.add_argument("--attack", nargs="+", default=["omniscient", "blind"],
+                   help="strategies: omniscient blind colluding random abstain vote_aware (default omniscient blind)")
+    p.add_argument("--trials", type=int, default=100_000, help="trials per grid point (default 100000)")
+    p.add_argument("--tie", choices=("zero", "plus", "random"), default="zero", help="server tie rule (default zero)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N or auto (default cpu)")
+    p.add_argument("--confidence", type=float, default=0.999, help="Clopper-Pearson level (default 0.999)")
+    p.add_argument("--out", default="results/votes", help="output folder (default results/votes)")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
+def _votes(args: argparse.Namespace) -> int:
+    from simulate.votes_sweep import format_table, plot_votes, run_votes_sweep, write_votes
+
+    byz = args.byzantine
+    if byz is None and args.alpha is None:
+        byz = list(range(0, (max(args.workers) - 1) // 2 + 1))
+    rows = run_votes_sweep(args.workers, args.snr, byz, args.alpha, args.batch, args.noise, args.attack,
+                           args.trials, args.tie, args.seed, args.device, args.confidence, not args.no_progress)
+    print(format_table(rows))
+    paths = write_votes(rows, args.out)
+    if any(r["status"] == "done" for r in rows):
+        paths.append(plot_votes(paths[0], f"{args.out}/votes.png"))
+    for path in paths:
+        print(path)
+    return 0 if all(r["status"] != "error" for r in rows) else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", default="results", help="output folder (default results/)")
     _add_bound(sub)
     _add_plot(sub)
+    _add_votes(sub)
     for name, why in PENDING.items():
         sp = sub.add_parser(name, help=f"not available yet ({why})", add_help=True)
         sp.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
@@ -140,8 +181,17 @@ def _plot(args: argparse.Namespace) -> dict[str, Any]:
                                                         noise=args.noise, attack=args.attack),
         "tolerance": lambda: plots.plot_tolerance(args.out, workers=args.workers),
         "convergence": lambda: plots.plot_convergence(args.out, workers=args.workers, p=args.p),
+        "votes": lambda: _plot_votes(args),
     }[args.name]
     return {"written": fn()}
+
+
+def _plot_votes(args: argparse.Namespace) -> str:
+    if not args.results:
+        raise ValueError("plot votes: give --results FILE (a votes.json written by 'signsgd-bft votes')")
+    from simulate.votes_sweep import plot_votes
+
+    return plot_votes(args.results, args.out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -163,6 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _print_table(result)
         elif args.command == "plot":
             print(_plot(args)["written"])
+        elif args.command == "votes":
+            return _votes(args)
         elif args.command == "report":
             from .report import write_report
 

@@ -4,17 +4,17 @@ Every strategy takes one :class:`AttackContext` and returns the Byzantine
 workers' votes, an int8 tensor of shape ``(B, *shape)`` with entries in
 :math:`\{-1, 0, +1\}`:
 
-``omniscient``   :math:`-\operatorname{sign}(g)` from every Byzantine worker (Theorem 3.5).
-``blind``        each flips the sign of its own stochastic gradient (BZAA18).
-``colluding``    they majority-vote their own stochastic gradients and all send the
-                 negation (0 where their own vote ties): the paper's MNIST attack.
-``random``       independent fair random signs.
-``abstain``      zeros.
-``vote_aware``   sees this round's honest votes and sends :math:`-\operatorname{sign}(g)`
-                 only on coordinates where the full push makes the vote fail (or tie),
-                 0 elsewhere.  Theorem 3.5 says no strategy fails a round's vote more
-                 often than ``omniscient``; this one fails it on exactly the same
-                 coordinates, which the Monte Carlo engine lets a user check.
+* ``omniscient``: :math:`-\operatorname{sign}(g)` from every Byzantine worker (Theorem 3.5);
+* ``blind``: each flips the sign of its own stochastic gradient (BZAA18);
+* ``colluding``: they majority-vote their own stochastic gradients and all send the
+  negation (0 where their own vote ties): the paper's MNIST attack;
+* ``random``: independent fair random signs;
+* ``abstain``: zeros;
+* ``vote_aware``: sees this round's honest votes and sends :math:`-\operatorname{sign}(g)`
+  only on coordinates where the full push makes the vote fail (or tie), 0 elsewhere.
+  Theorem 3.5 says no strategy fails a round's vote more often than ``omniscient``;
+  this one fails it on exactly the same coordinates, which the Monte Carlo engine
+  lets a user check.
 
 :data:`EXACT_LAW` maps each strategy to the :mod:`bounds` attack whose exact
 vote-failure law it follows.
