@@ -27,7 +27,9 @@ extensions = [
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
+    "myst_parser",
 ]
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 napoleon_numpy_docstring = True
@@ -65,6 +67,19 @@ def _make_votes(app: object) -> None:
                    check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
 
 
+def _make_verification(app: object) -> None:
+    """The verification page: ``signsgd-bft verify --markdown`` plus the counterexample figure."""
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=str(ROOT))
+    subprocess.run([sys.executable, "-m", "proofs_check", "plot", "vote-failure", "--workers", "145", "--snr",
+                    "0.108103", "--noise", "uniform", "--out", str(GENERATED / "chain_counterexample.png")],
+                   check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    code = ("import sys; from proofs_check.verify import run, to_markdown; from bounds._io import atomic_write_text;"
+            "atomic_write_text(sys.argv[1], to_markdown(run(), '_generated/chain_counterexample.png'))")
+    subprocess.run([sys.executable, "-c", code, str(Path(__file__).resolve().parent / "verification.md")],
+                   check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+
+
 def setup(app: object) -> None:
     app.connect("builder-inited", _make_votes)  # type: ignore[attr-defined]
+    app.connect("builder-inited", _make_verification)  # type: ignore[attr-defined]
     app.connect("builder-inited", _make_figures)  # type: ignore[attr-defined]

@@ -5,8 +5,9 @@ Subcommands (``signsgd-bft SUBCOMMAND --help`` for each):
 ``report``  the main job: bounds, tolerance and figures into ``--out`` (default ``results/``)
 ``bound``   evaluate one family of bounds at given parameters (``--json`` for one JSON object)
 ``plot``    draw a bound figure; the format follows the extension of ``--out``
+``verify``  decide every claim of the paper (verified / refuted / inconclusive), ``--json``, ``--markdown``
 ``votes``   Monte Carlo vote simulation against the exact value and the bounds (imports torch)
-``verify``, ``toy``, ``mnist``   not available yet (they say so and exit with status 2)
+``toy``, ``mnist``   not available yet (they say so and exit with status 2)
 
 Only numpy/scipy are imported to parse arguments and evaluate bounds;
 matplotlib is imported by ``plot``, ``votes`` and ``report``, torch by ``votes`` and ``report``.
@@ -24,7 +25,6 @@ from typing import Any, Callable, Sequence
 __all__ = ["main", "build_parser"]
 
 PENDING = {
-    "verify": "the claims catalogue and its verdicts arrive with issue 4",
     "toy": "the toy quadratic experiment arrives with issue 5",
     "mnist": "the MNIST experiment arrives with issue 6",
 }
@@ -67,6 +67,28 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     p.add_argument("--noise", default="gaussian", help="noise family (vote-failure; default gaussian)")
     p.add_argument("--attack", choices=("omniscient", "blind"), default="omniscient")
     p.add_argument("--p", type=float, default=0.9, help="p for the convergence plot (default 0.9)")
+
+
+def _add_verify(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("verify", help="decide every claim of the paper: verified, refuted or inconclusive",
+                       description="Decide the claims catalogue and print a verdict table.")
+    p.add_argument("--json", metavar="FILE", help="write the verdicts as JSON")
+    p.add_argument("--markdown", metavar="FILE", help="write the markdown report")
+    p.add_argument("--only", nargs="+", metavar="ID", help="decide only these claims")
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from .verify import format_table, run, to_json, to_markdown
+
+    records = run(args.only)
+    print(format_table(records))
+    if args.json:
+        print(to_json(records, args.json))
+    if args.markdown:
+        from bounds._io import atomic_write_text
+
+        print(atomic_write_text(args.markdown, to_markdown(records)))
+    return 0
 
 
 def _add_votes(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -124,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_bound(sub)
     _add_plot(sub)
     _add_votes(sub)
+    _add_verify(sub)
     for name, why in PENDING.items():
         sp = sub.add_parser(name, help=f"not available yet ({why})", add_help=True)
         sp.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
@@ -213,6 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _print_table(result)
         elif args.command == "plot":
             print(_plot(args)["written"])
+        elif args.command == "verify":
+            return _verify(args)
         elif args.command == "votes":
             return _votes(args)
         elif args.command == "report":

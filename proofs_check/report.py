@@ -113,6 +113,10 @@ def write_report(out: str | Path = "results") -> list[str]:
                               "random", "vote_aware"], trials=100_000, seed=0, progress=False)
     write_votes(mc_rows, out / "votes")
     figures["votes"] = plot_votes(out / "votes" / "votes.json", fig_dir / "votes.png")
+    from .verify import run as run_verify, to_json as verdicts_to_json
+
+    verdicts = run_verify()
+    verdicts_to_json(verdicts, out / "verification.json")
     table_s1 = vote_failure_table(WORKERS, 1.0)
     table_s05 = vote_failure_table(WORKERS, 0.5)
     scan = scan_paper_final()
@@ -126,6 +130,7 @@ def write_report(out: str | Path = "results") -> list[str]:
         "python": platform.python_version(),
         "vote_failure_q27_snr1_gaussian": table_s1,
         "vote_failure_q27_snr05_gaussian": table_s05,
+        "verdicts": [{k: r[k] for k in ("id", "source", "verdict", "method")} for r in verdicts],
         "paper_final_scan": scan,
         "monte_carlo_q27_snr05": mc_rows,
         "tolerance_q27": tol,
@@ -133,7 +138,6 @@ def write_report(out: str | Path = "results") -> list[str]:
         "convergence": conv,
         "figures": {k: str(Path(v).relative_to(out)) for k, v in figures.items()},
         "not_available_yet": {
-            "verify": "claims catalogue and verdicts (issue 4)",
             "toy": "toy quadratic experiment (issue 5)",
             "mnist": "MNIST experiment (issue 6)",
         },
@@ -149,6 +153,14 @@ def write_report(out: str | Path = "results") -> list[str]:
 Package version {__version__}; created {data['created']}.  Paper: Mengoli, Moll, Strozzi, El-Mhamdi (2025),
 "On the Byzantine Fault Tolerance of signSGD with Majority Vote".  All numbers below are computed by the
 `bounds` package; `report.json` holds them in full.
+
+## Verdicts on the paper's claims
+
+{sum(r['verdict'] == 'verified' for r in verdicts)} verified, {sum(r['verdict'] == 'refuted' for r in verdicts)} refuted,
+{sum(r['verdict'] == 'inconclusive' for r in verdicts)} inconclusive of {len(verdicts)} claims; evidence and
+counterexamples in `verification.json` (and `signsgd-bft verify --markdown FILE`).
+
+{_md_table(verdicts, [("id", "claim"), ("source", "source"), ("verdict", "verdict"), ("method", "method")])}
 
 ## Vote failure on one coordinate, Q = {WORKERS}, Gaussian noise, estimate SNR S = 1 (p = {table_s1[0]['p']:.6f})
 
@@ -167,7 +179,7 @@ The paper's chain ends with 1/(4 S sqrt Q) * sqrt(1-alpha)(p - 1/2)/((1-alpha)p 
 and Lemma 3.6 the constant that follows is 1/(S sqrt Q) (the "re-derived" line).  Below: over Q = 1..151, every
 B inside the chain's domain and 48 SNRs in [0.01, 5], the number of points where the exact P[Z < Q/2] exceeds
 each line, per noise family (p = p(S) of the family), and the worst point for the printed line.
-The claims catalogue (issue 4) decides this with counterexample search and Monte Carlo confirmation.
+The claims catalogue decides this (`chain.final_bound`) with an exact counterexample and Monte Carlo confirmation.
 
 {_md_table(scan_rows, [("noise", "noise"), ("points", "points"), ("viol", "printed line violated"),
                       ("rviol", "re-derived line violated"), ("w_workers", "Q"), ("w_byzantine", "B"),
@@ -213,7 +225,6 @@ M = Q - B; "exact" is the largest B whose exact vote failure is at most 1/2.
 
 ## Not available yet
 
-- `verify`: the claims catalogue and its verdicts (issue 4).
 - `toy`: the toy quadratic experiment (issue 5).
 - `mnist`: the MNIST experiment (issue 6).
 """

@@ -38,6 +38,10 @@ def identity(lhs: sp.Expr, rhs: sp.Expr, sample: Sequence[dict[sp.Symbol, sp.Rat
     """Decide ``lhs == rhs`` on the points of ``sample`` (rational points of the claimed domain)."""
     diff = sp.simplify(sp.radsimp(sp.together(lhs - rhs)))
     normal_zero = diff == 0
+    if not normal_zero and not diff.free_symbols and diff.is_number and diff != 0:
+        pt = sample[0] if sample else {}
+        return IdentityResult(False, f"lhs - rhs is the nonzero constant {diff}", {str(k): str(v) for k, v in pt.items()},
+                              str(diff))
     worst = sp.Integer(0)
     for pt in sample:
         val = evaluate(lhs - rhs, pt)
