@@ -7,7 +7,8 @@ Subcommands (``signsgd-bft SUBCOMMAND --help`` for each):
 ``plot``    draw a bound figure; the format follows the extension of ``--out``
 ``verify``  decide every claim of the paper (verified / refuted / inconclusive), ``--json``, ``--markdown``
 ``votes``   Monte Carlo vote simulation against the exact value and the bounds (imports torch)
-``toy``, ``mnist``   not available yet (they say so and exit with status 2)
+``toy``     the toy quadratic sweep (Figure 1), resumable, with predicted against observed (imports torch)
+``mnist``   not available yet (it says so and exits with status 2)
 
 Only numpy/scipy are imported to parse arguments and evaluate bounds;
 matplotlib is imported by ``plot``, ``votes`` and ``report``, torch by ``votes`` and ``report``.
@@ -25,12 +26,11 @@ from typing import Any, Callable, Sequence
 __all__ = ["main", "build_parser"]
 
 PENDING = {
-    "toy": "the toy quadratic experiment arrives with issue 5",
     "mnist": "the MNIST experiment arrives with issue 6",
 }
 
 BOUND_NAMES = ("vote-failure", "sign-error", "tolerance", "convergence", "list")
-PLOT_NAMES = ("sign-error", "vote-failure", "tolerance", "convergence", "votes")
+PLOT_NAMES = ("sign-error", "vote-failure", "tolerance", "convergence", "votes", "toy")
 
 
 def _add_bound(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -61,12 +61,54 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
                        description="Draw a figure. NAME is one of: " + ", ".join(PLOT_NAMES) + ".")
     p.add_argument("name", choices=PLOT_NAMES, metavar="NAME", help=" | ".join(PLOT_NAMES))
     p.add_argument("--out", required=True, help="output file; .png, .svg or .pdf")
-    p.add_argument("--results", help="votes: the votes.json file to redraw from")
+    p.add_argument("--results", help="votes, toy: the votes.json / toy.json file to redraw from")
     p.add_argument("--workers", "-Q", type=int, default=27, help="Q (default 27)")
     p.add_argument("--snr", type=float, default=1.0, help="SNR of one worker's estimate (vote-failure; default 1)")
     p.add_argument("--noise", default="gaussian", help="noise family (vote-failure; default gaussian)")
     p.add_argument("--attack", choices=("omniscient", "blind"), default="omniscient")
     p.add_argument("--p", type=float, default=0.9, help="p for the convergence plot (default 0.9)")
+
+
+def _add_toy(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("toy", help="the toy quadratic sweep (Figure 1), predicted against observed",
+                       description="Run (or resume) the toy quadratic sweep of the paper's Figure 1; print the "
+                       "comparison table and write toy.json, toy.csv and toy.png to --out.")
+    p.add_argument("--byzantine", "-B", type=int, nargs="+", default=list(range(14)), help="B values (default 0..13)")
+    p.add_argument("--batch", nargs="+", default=["1", "t", "500"], help="batch regimes: integers or t (default 1 t 500)")
+    p.add_argument("--attack", nargs="+", default=["blind", "omniscient"], help="strategies (default blind omniscient)")
+    p.add_argument("--workers", "-Q", type=int, default=27)
+    p.add_argument("--dim", type=int, default=1000)
+    p.add_argument("--sigma", type=float, default=1.0)
+    p.add_argument("--iterations", type=int, default=500)
+    p.add_argument("--lr", type=float, default=1.0, help="eta_0 of eta_t = eta_0/sqrt(t+1) (default 1)")
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--x0", type=float, default=2.0, help="initial value of every coordinate (default 2)")
+    p.add_argument("--tie", choices=("zero", "plus", "random"), default="zero")
+    p.add_argument("--engine", choices=("counts", "workers"), default="counts")
+    p.add_argument("--target", type=float, default=10.0, help="objective target for the tolerance (default 10)")
+    p.add_argument("--no-predict", action="store_true", help="skip the exact-chain expected objective")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--out", default="results/toy")
+    p.add_argument("--no-progress", action="store_true")
+
+
+def _toy(args: argparse.Namespace) -> int:
+    from simulate.toy import ToyConfig
+    from simulate.toy_sweep import format_toy_table, plot_toy, run_toy, summarise, write_toy
+
+    cfg = ToyConfig(args.dim, args.sigma, args.workers, args.iterations, args.lr, args.repeats, args.x0, args.tie)
+    cfg.validate("toy")
+    batches = [b if b == "t" else int(b) for b in args.batch]
+    records = run_toy(args.byzantine, batches, args.attack, cfg, args.seed, args.device, args.engine,
+                      f"{args.out}/cache", not args.no_progress, not args.no_predict)
+    rows = summarise(records, args.target)
+    print(format_toy_table(rows))
+    paths = write_toy(records, rows, args.out)
+    paths.append(plot_toy(paths[0], f"{args.out}/toy.png"))
+    for path in paths:
+        print(path)
+    return 0 if all(r["status"] != "error" for r in records) else 1
 
 
 def _add_verify(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -147,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_plot(sub)
     _add_votes(sub)
     _add_verify(sub)
+    _add_toy(sub)
     for name, why in PENDING.items():
         sp = sub.add_parser(name, help=f"not available yet ({why})", add_help=True)
         sp.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
@@ -205,6 +248,7 @@ def _plot(args: argparse.Namespace) -> dict[str, Any]:
         "tolerance": lambda: plots.plot_tolerance(args.out, workers=args.workers),
         "convergence": lambda: plots.plot_convergence(args.out, workers=args.workers, p=args.p),
         "votes": lambda: _plot_votes(args),
+        "toy": lambda: _plot_toy(args),
     }[args.name]
     return {"written": fn()}
 
@@ -215,6 +259,14 @@ def _plot_votes(args: argparse.Namespace) -> str:
     from simulate.votes_sweep import plot_votes
 
     return plot_votes(args.results, args.out)
+
+
+def _plot_toy(args: argparse.Namespace) -> str:
+    if not args.results:
+        raise ValueError("plot toy: give --results FILE (a toy.json written by 'signsgd-bft toy')")
+    from simulate.toy_sweep import plot_toy
+
+    return plot_toy(args.results, args.out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -236,6 +288,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _print_table(result)
         elif args.command == "plot":
             print(_plot(args)["written"])
+        elif args.command == "toy":
+            return _toy(args)
         elif args.command == "verify":
             return _verify(args)
         elif args.command == "votes":
