@@ -132,7 +132,7 @@ def outcome_polynomials(workers: int, byzantine: int, attack: str) -> tuple[np.n
 
 
 def _bernstein_eval(coef: torch.Tensor, coef_rev: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
-    """:math:`\sum_j a_j p^j (1-p)^{Q-j}` for per-row coefficients ``coef`` (R, Q+1), by Horner in
+    r""":math:`\sum_j a_j p^j (1-p)^{Q-j}` for per-row coefficients ``coef`` (R, Q+1), by Horner in
     :math:`r = \min(p, 1-p)/\max(p, 1-p)`; ``coef_rev`` is ``coef`` reversed (used where p > 1/2)."""
     flip = p > 0.5
     lo = torch.where(flip, 1.0 - p, p)

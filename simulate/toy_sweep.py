@@ -72,6 +72,7 @@ def summarise(records: list[dict[str, Any]], target: float = 10.0) -> list[dict[
         batch = "t" if prm["batch"] == "t" else int(prm["batch"])
         n_end = batch_at(batch, cfg.iterations - 1)
         etas = cfg.lr / np.sqrt(np.arange(cfg.iterations) + 1.0)
+        # sign descent with |x| < eta alternates |x| = a, eta - a: f's two-step mean is d eta^2/8 .. d eta^2/4
         step_floor = cfg.dim / 4 * float(np.mean(etas[-WINDOW:] ** 2))
         curves = np.asarray(rec["curves"], dtype=float)
         for i, b in enumerate(prm["byzantine"]):

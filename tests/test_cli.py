@@ -69,7 +69,7 @@ def test_plot_rejects_an_unknown_extension(tmp_path: Path, capsys: pytest.Captur
     assert not list(tmp_path.iterdir())  # nothing half-written left behind
 
 
-@pytest.mark.parametrize("command", ["toy", "mnist"])
+@pytest.mark.parametrize("command", ["mnist"])
 def test_pending_subcommands_say_plainly_they_are_not_available(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([command]) == 2
     assert "not available yet" in capsys.readouterr().err

@@ -11,3 +11,7 @@ IDENTITY_RTOL = 1e-12
 
 BOUND_SLACK = 1e-12
 """Relative slack when checking ``exact <= bound`` in floating point (rounding only)."""
+
+TOY_SIGMAS = 4.0
+"""Exact-chain expected objective against the mean of independent repeats: within this many standard errors
+plus the grid's numerical diffusion bound (see test_toy.py)."""
