@@ -67,6 +67,15 @@ def _make_votes(app: object) -> None:
                    check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
 
 
+TOY = ["toy", "-B", "0", "2", "4", "6", "8", "10", "12", "13", "--repeats", "2", "--no-progress"]
+
+
+def _make_toy(app: object) -> None:
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=str(ROOT))
+    subprocess.run([sys.executable, "-m", "proofs_check", *TOY, "--out", str(GENERATED / "toy")],
+                   check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+
+
 def _make_verification(app: object) -> None:
     """The verification page: ``signsgd-bft verify --markdown`` plus the counterexample figure."""
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=str(ROOT))
@@ -82,4 +91,5 @@ def _make_verification(app: object) -> None:
 def setup(app: object) -> None:
     app.connect("builder-inited", _make_votes)  # type: ignore[attr-defined]
     app.connect("builder-inited", _make_verification)  # type: ignore[attr-defined]
+    app.connect("builder-inited", _make_toy)  # type: ignore[attr-defined]
     app.connect("builder-inited", _make_figures)  # type: ignore[attr-defined]
