@@ -164,11 +164,16 @@ def plot_toy(results: str | Path, out: str | Path) -> str:
         k = min(SMOOTH, y.size)
         return np.convolve(y, np.ones(k) / k, mode="valid")
 
+    floors = {(s["attack"], s["batch"], s["byzantine"]): s["predicted_floor"] for s in data.get("summary", [])}
     for r in recs:
         ax = axes[attacks.index(r["params"]["attack"]), batches.index(r["params"]["batch"])]
         bs = r["params"]["byzantine"]
+        iters = len(r["curves"][0][0])
         for i, b in enumerate(bs):
             c = cmap(i / max(len(bs) - 1, 1))
+            floor = floors.get((r["params"]["attack"], r["params"]["batch"], b))
+            if floor is not None and math.isfinite(floor):  # the coin-flip + step-size floor, at the right edge
+                ax.hlines(floor, iters - WINDOW, iters, colors=[c], linestyles=":", lw=2)
             ax.plot(smooth(np.mean(r["curves"][i], axis=0)), color=c, lw=1, label=f"B = {b}")
             if "expected" in r:
                 ax.plot(smooth(r["expected"][i]), color="k", lw=0.6, ls="--")
@@ -178,8 +183,8 @@ def plot_toy(results: str | Path, out: str | Path) -> str:
         ax.grid(alpha=0.3)
     for ax in axes[:, 0]:
         ax.set_ylabel("f(x) = ||x||^2 / 2")
-    axes[0, -1].legend(fontsize=6, ncol=2, title="colour: mean of repeats; black dashed: exact chain",
-                       title_fontsize=6)
+    axes[0, -1].legend(fontsize=6, ncol=2, title="colour: mean of repeats; black dashed: exact chain;\n"
+                       "dotted at the end: coin-flip + step-size floor", title_fontsize=6)
     fig.tight_layout()
     atomic_write(out, lambda tmp: fig.savefig(tmp, format=suffix[1:], dpi=110))
     plt.close(fig)
