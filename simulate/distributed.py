@@ -1,0 +1,223 @@
+r"""The majority vote across processes and machines on torch.distributed, one bit per coordinate per worker.
+
+Protocol of :func:`distributed_majority_vote` (every rank calls it with its own vote vector of ``d`` signs):
+
+1. Each rank validates its message as the single-process server does (:mod:`simulate.vote`): a message of
+   the wrong type, dtype or shape abstains on every coordinate; an entry that is NaN, infinite or outside
+   :math:`\{-1, 0, +1\}` abstains on its coordinate.
+2. One byte, all-reduced with MAX, says whether any rank has a zero or an abstention.  If none does, each
+   vote travels as **one bit**; otherwise as two bit planes (sign, present) for this step.
+3. The coordinates are cut into ``W`` shards (``W`` ranks).  ``all_to_all`` sends shard ``j`` of every
+   rank's packed bits to rank ``j``, which tallies its shard and applies the tie rule.
+4. ``all_gather`` returns every shard's outcome (one bit per coordinate, two with the ``zero`` tie rule).
+
+Each rank sends and receives about :math:`(P + P')\,d/8` bytes per step (``P``, ``P'``: 1 or 2 bit planes),
+whatever ``W``: not :math:`W d/8`.  The tally equals :func:`simulate.vote.majority_vote` on the stacked
+messages bit for bit (with ``tie="random"`` the owner of each shard draws the coin).
+
+Collectives run with the process group's timeout: a rank that dies or hangs makes the others raise
+:class:`DistributedVoteError` instead of waiting forever.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import torch
+import torch.distributed as dist
+
+from .vote import SERVER_TIE_RULES, _server_sign, _valid_entries, _INT_DTYPES, _FLOAT_DTYPES, sign_int8
+
+__all__ = [
+    "DistributedVoteError",
+    "DistributedVoteResult",
+    "distributed_majority_vote",
+    "ByzantineRanks",
+    "SignumVoteState",
+    "signum_vote_hook",
+    "pack_bits",
+    "unpack_bits",
+]
+
+
+class DistributedVoteError(RuntimeError):
+    """A collective of the distributed vote failed (a rank died, hung past the timeout, or left)."""
+
+
+@dataclass
+class DistributedVoteResult:
+    """Outcome on one rank: the server's ``sign`` (int8, ``d``), this rank's local abstentions, the bit
+    planes used, and the bytes this rank sent and received in the step."""
+
+    sign: torch.Tensor
+    abstentions: int
+    planes: int
+    bytes_sent: int
+    bytes_received: int
+
+
+_WEIGHTS = torch.tensor([1, 2, 4, 8, 16, 32, 64, 128], dtype=torch.uint8)
+
+
+def pack_bits(bits: torch.Tensor) -> torch.Tensor:
+    """Pack a boolean tensor ``(..., 8k)`` into ``(..., k)`` uint8 (little-endian within a byte)."""
+    b = bits.to(torch.uint8).reshape(*bits.shape[:-1], -1, 8)
+    return (b * _WEIGHTS.to(bits.device)).sum(-1, dtype=torch.uint8)
+
+
+def unpack_bits(packed: torch.Tensor) -> torch.Tensor:
+    """Inverse of :func:`pack_bits`: boolean ``(..., 8k)``."""
+    shifts = torch.arange(8, dtype=torch.uint8, device=packed.device)
+    return ((packed.unsqueeze(-1) >> shifts) & 1).reshape(*packed.shape[:-1], -1).bool()
+
+
+def _local_message(votes: object, d: int) -> tuple[torch.Tensor, int]:
+    """Validated int8 votes (invalid entries set to 0) and the number of abstained coordinates."""
+    if not isinstance(votes, torch.Tensor) or votes.dtype not in _INT_DTYPES + _FLOAT_DTYPES \
+            or tuple(votes.shape) != (d,):
+        return torch.zeros(d, dtype=torch.int8), d
+    valid = _valid_entries(votes)
+    clean = torch.where(valid, votes, torch.zeros_like(votes)).to(torch.int8)
+    return clean.cpu(), int((~valid).sum())
+
+
+def distributed_majority_vote(votes: object, d: int, tie: str = "zero", group: Any = None,
+                              generator: torch.Generator | None = None) -> DistributedVoteResult:
+    """Majority vote of one ``d``-vector per rank over ``group`` (default: the world); see the module text."""
+    if tie not in SERVER_TIE_RULES:
+        raise ValueError(f"distributed_majority_vote: argument 'tie' must be one of {SERVER_TIE_RULES}; got {tie!r}")
+    if d < 1:
+        raise ValueError(f"distributed_majority_vote: argument 'd' must be an integer in [1, inf); got {d!r}")
+    world = dist.get_world_size(group)
+    rank = dist.get_rank(group)
+    msg, abstained = _local_message(votes, d)
+    try:
+        flag = torch.tensor([int(bool((msg == 0).any()))], dtype=torch.uint8)
+        dist.all_reduce(flag, op=dist.ReduceOp.MAX, group=group)
+        planes = 2 if int(flag) else 1
+        shard_bits = -(-d // (8 * world)) * 8
+        total = shard_bits * world
+        padded = torch.zeros(total, dtype=torch.int8)
+        padded[:d] = msg
+        plane_list = [padded > 0] + ([padded != 0] if planes == 2 else [])
+        send = torch.stack([pack_bits(pl.reshape(world, shard_bits)) for pl in plane_list], dim=1)  # (W, P, sb)
+        recv = torch.empty_like(send)
+        dist.all_to_all_single(recv, send, group=group)
+        value = unpack_bits(recv[:, 0])  # (W, shard_bits), bit 1 = +1
+        votes_shard = value.to(torch.int32) * 2 - 1
+        if planes == 2:
+            votes_shard = votes_shard * unpack_bits(recv[:, 1]).to(torch.int32)
+        tally = votes_shard.sum(0)
+        sign = _server_sign(tally, tie, generator)
+        out_planes = [sign > 0] + ([sign != 0] if tie == "zero" else [])
+        mine = torch.stack([pack_bits(pl) for pl in out_planes])  # (P', sb)
+        gathered = [torch.empty_like(mine) for _ in range(world)]
+        dist.all_gather(gathered, mine, group=group)
+    except RuntimeError as err:
+        raise DistributedVoteError(f"rank {rank}: the distributed vote failed ({type(err).__name__}: "
+                                   f"{str(err).splitlines()[0] if str(err) else ''}); a rank died, hung past the "
+                                   "process group's timeout, or left") from err
+    allg = torch.stack(gathered)  # (W, P', sb)
+    result = unpack_bits(allg[:, 0]).reshape(-1).to(torch.int8) * 2 - 1
+    if allg.shape[1] == 2:
+        result = result * unpack_bits(allg[:, 1]).reshape(-1).to(torch.int8)
+    sb = shard_bits // 8
+    p_out = len(out_planes)
+    sent = planes * sb * (world - 1) + p_out * sb * (world - 1) + 1
+    return DistributedVoteResult(result[:d].clone(), abstained, planes, sent, sent)
+
+
+@dataclass
+class ByzantineRanks:
+    """Which ranks are Byzantine and how they vote; build it on **every** rank (it creates the Byzantine
+    ranks' subgroup for the colluding strategy, a collective call).
+
+    ``strategy``: ``blind`` (flip their own sign), ``random``, ``abstain`` (send 0), ``colluding``
+    (majority of the Byzantine ranks' own signs over their subgroup, negated) or ``omniscient`` (negate the
+    sign of ``oracle()``, the true gradient, which the user provides for experiments).
+    """
+
+    ranks: Sequence[int]
+    strategy: str = "blind"
+    oracle: Callable[[], torch.Tensor] | None = None
+    subgroup: Any = field(default=None, init=False)
+
+    STRATEGIES = ("blind", "random", "abstain", "colluding", "omniscient")
+
+    def __post_init__(self) -> None:
+        if self.strategy not in self.STRATEGIES:
+            raise ValueError(f"ByzantineRanks: argument 'strategy' must be one of {self.STRATEGIES}; "
+                             f"got {self.strategy!r}")
+        if self.strategy == "omniscient" and self.oracle is None:
+            raise ValueError("ByzantineRanks: the omniscient strategy needs argument 'oracle' (the true gradient)")
+        self.ranks = sorted(set(int(r) for r in self.ranks))
+        if self.strategy == "colluding" and dist.is_initialized() and self.ranks:
+            self.subgroup = dist.new_group(self.ranks)
+
+    def is_byzantine(self, rank: int | None = None) -> bool:
+        return (dist.get_rank() if rank is None else rank) in self.ranks
+
+    def votes(self, own: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        """This Byzantine rank's message, given its own stochastic gradient ``own``."""
+        if self.strategy == "blind":
+            return -sign_int8(own)
+        if self.strategy == "random":
+            return (torch.randint(0, 2, own.shape, generator=generator, dtype=torch.int8) * 2 - 1)
+        if self.strategy == "abstain":
+            return torch.zeros(own.shape, dtype=torch.int8)
+        if self.strategy == "colluding":
+            tally = sign_int8(own).to(torch.int32)
+            dist.all_reduce(tally, group=self.subgroup)
+            return -sign_int8(tally)
+        assert self.oracle is not None
+        return -sign_int8(self.oracle().reshape(own.shape))
+
+
+@dataclass
+class SignumVoteState:
+    """State of :func:`signum_vote_hook`: momentum ``beta`` (0: signSGD), tie rule, Byzantine ranks."""
+
+    beta: float = 0.0
+    tie: str = "zero"
+    byzantine: ByzantineRanks | None = None
+    group: Any = None
+    momenta: dict[int, torch.Tensor] = field(default_factory=dict)
+    last: DistributedVoteResult | None = None
+
+
+def signum_vote_hook(state: SignumVoteState, bucket: "dist.GradBucket") -> torch.futures.Future[torch.Tensor]:
+    """DDP communication hook: every rank votes the sign of its (momentum) gradient; DDP receives the majority.
+
+    ``model.register_comm_hook(SignumVoteState(beta=0.9), signum_vote_hook)`` turns a DDP model's training into
+    Signum (signSGD when ``beta = 0``) with majority vote; the optimizer then steps with ``x <- x - lr (vote +
+    wd x)``.  Each worker's momentum is its own (Signum): :math:`m \\leftarrow \\beta m + (1-\\beta) g`.
+    """
+    grad = bucket.buffer()
+    local = grad.detach().to(torch.float32).cpu()
+    if state.beta:
+        m = state.momenta.get(bucket.index())
+        m = (1 - state.beta) * local if m is None else state.beta * m + (1 - state.beta) * local
+        state.momenta[bucket.index()] = m
+        local = m
+    if state.byzantine is not None and state.byzantine.is_byzantine():
+        vote = state.byzantine.votes(local)
+    else:
+        vote = sign_int8(local)
+    res = distributed_majority_vote(vote, local.numel(), state.tie, state.group)
+    state.last = res
+    fut: torch.futures.Future[torch.Tensor] = torch.futures.Future()
+    fut.set_result(res.sign.to(grad.dtype).to(grad.device))
+    return fut
+
+
+# DDP compares the hook's annotations with the real objects; keep them objects, not postponed strings
+signum_vote_hook.__annotations__ = {"state": SignumVoteState, "bucket": dist.GradBucket,
+                                    "return": torch.futures.Future[torch.Tensor]}
+
+
+def init_from_env(timeout_s: float = 60.0, backend: str = "gloo") -> tuple[int, int]:
+    """Join the process group from torchrun's environment (``RANK``, ``WORLD_SIZE``, ``MASTER_ADDR``...)."""
+    dist.init_process_group(backend, timeout=datetime.timedelta(seconds=timeout_s))
+    return dist.get_rank(), dist.get_world_size()

@@ -1,0 +1,63 @@
+"""Local multi-process launches (gloo on loopback), compatible with torchrun.
+
+:func:`launch` runs ``fn(rank, world, *args)`` in ``nprocs`` processes that have joined one process group;
+under ``torchrun`` (``RANK`` and ``WORLD_SIZE`` set) :func:`join` joins the group torchrun describes instead.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import socket
+from typing import Any, Callable
+
+import torch.distributed as dist
+import torch.multiprocessing as mp
+
+__all__ = ["launch", "join", "free_port", "under_torchrun"]
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def under_torchrun() -> bool:
+    """Whether this process was started by torchrun (or another launcher that sets RANK and WORLD_SIZE)."""
+    return "RANK" in os.environ and "WORLD_SIZE" in os.environ
+
+
+def join(rank: int | None = None, world: int | None = None, port: int | None = None, timeout_s: float = 60.0,
+         backend: str = "gloo") -> tuple[int, int]:
+    """Join the process group: from torchrun's environment, or on 127.0.0.1:``port`` as ``rank`` of ``world``."""
+    if not under_torchrun():
+        os.environ["MASTER_ADDR"] = "127.0.0.1"
+        os.environ["MASTER_PORT"] = str(port)
+        os.environ["RANK"] = str(rank)
+        os.environ["WORLD_SIZE"] = str(world)
+    dist.init_process_group(backend, timeout=datetime.timedelta(seconds=timeout_s))
+    return dist.get_rank(), dist.get_world_size()
+
+
+def _entry(rank: int, fn: Callable[..., Any], world: int, port: int, timeout_s: float, args: tuple[Any, ...]) -> None:
+    join(rank, world, port, timeout_s)
+    try:
+        fn(rank, world, *args)
+    finally:
+        if dist.is_initialized():
+            try:
+                dist.destroy_process_group()
+            except RuntimeError:  # pragma: no cover - a peer already gone
+                pass
+
+
+def launch(fn: Callable[..., Any], nprocs: int, args: tuple[Any, ...] = (), timeout_s: float = 60.0) -> None:
+    """Run ``fn(rank, world, *args)`` in ``nprocs`` local processes joined by gloo; raises if any fails.
+
+    ``fn`` must be importable (defined at module level).
+    """
+    if nprocs < 1:
+        raise ValueError(f"launch: argument 'nprocs' must be an integer in [1, inf); got {nprocs!r}")
+    mp.spawn(_entry, args=(fn, nprocs, free_port(), timeout_s, args), nprocs=nprocs, join=True)

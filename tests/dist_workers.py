@@ -1,0 +1,118 @@
+"""Functions run inside spawned ranks by test_distributed.py (module level, so that they can be pickled)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+
+from simulate.distributed import ByzantineRanks, DistributedVoteError, SignumVoteState, distributed_majority_vote, \
+    signum_vote_hook
+from simulate.vote import majority_vote
+
+
+def messages(world: int, d: int, seed: int, zeros: bool) -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed)
+    low = -1 if zeros else 0
+    v = torch.randint(low, 2, (world, d), generator=g, dtype=torch.int8)
+    return v if zeros else v * 2 - 1
+
+
+def equality(rank: int, world: int, out: str) -> None:
+    results = {}
+    for case, (d, zeros, tie) in enumerate([(1, False, "zero"), (37, True, "zero"), (1000, False, "plus"),
+                                            (4099, True, "zero"), (64, True, "plus")]):
+        allv = messages(world, d, 100 + case, zeros)
+        res = distributed_majority_vote(allv[rank], d, tie)
+        ref = majority_vote(allv, tie).sign
+        results[case] = {"equal": bool(torch.equal(res.sign, ref)), "planes": res.planes, "sent": res.bytes_sent}
+    # malformed messages: rank 1 sends NaN entries, rank 2 a wrong shape
+    d = 50
+    allv = messages(world, d, 7, True).to(torch.float32)
+    mine: object = allv[rank]
+    if rank == 1:
+        mine = allv[rank].clone()
+        mine[::5] = float("nan")  # type: ignore[index]
+    if rank == 2:
+        mine = torch.ones(d + 1)
+    res = distributed_majority_vote(mine, d)
+    msgs: list[object] = [allv[j] for j in range(world)]
+    bad1 = allv[1].clone()
+    bad1[::5] = float("nan")
+    msgs[1] = bad1
+    msgs[2] = torch.ones(d + 1)
+    ref = majority_vote(msgs, shape=(d,))
+    results["malformed"] = {"equal": bool(torch.equal(res.sign, ref.sign)), "abstentions": res.abstentions,
+                            "expected": int(ref.abstentions[rank])}
+    Path(out, f"{rank}.json").write_text(json.dumps(results))
+
+
+def byzantine(rank: int, world: int, out: str, strategy: str) -> None:
+    d = 300
+    g = torch.Generator().manual_seed(rank)
+    true = torch.linspace(-1, 1, d)
+    own = true + 0.5 * torch.randn(d, generator=g)
+    byz = ByzantineRanks([world - 1, world - 2], strategy, oracle=lambda: true)
+    vote = byz.votes(own) if byz.is_byzantine() else torch.sign(own).to(torch.int8)
+    gathered = [torch.empty(d, dtype=torch.int8) for _ in range(world)]
+    dist.all_gather(gathered, vote.to(torch.int8))
+    res = distributed_majority_vote(vote, d)
+    owns = [torch.empty(d) for _ in range(world)]
+    dist.all_gather(owns, own)
+    Path(out, f"{rank}.json").write_text(json.dumps({
+        "votes": [t.tolist() for t in gathered], "owns": [t.tolist() for t in owns], "true": true.tolist(),
+        "sign": res.sign.tolist(), "ref": majority_vote(torch.stack(gathered)).sign.tolist()}))
+
+
+def ddp(rank: int, world: int, out: str) -> None:
+    torch.manual_seed(0)
+    model = torch.nn.Linear(6, 3)
+    ddp_model = torch.nn.parallel.DistributedDataParallel(model)
+    state = SignumVoteState(beta=0.0)
+    ddp_model.register_comm_hook(state, signum_vote_hook)
+    g = torch.Generator().manual_seed(10 + rank)
+    x = torch.randn(8, 6, generator=g)
+    loss = ddp_model(x).pow(2).mean()
+    loss.backward()
+    # the local gradient, recomputed without DDP, and every rank's sign of it
+    local_model = torch.nn.Linear(6, 3)
+    local_model.load_state_dict(model.state_dict())
+    local_model(x).pow(2).mean().backward()
+    flat = torch.cat([p.grad.reshape(-1) for p in local_model.parameters()])
+    signs = [torch.empty_like(flat) for _ in range(world)]
+    dist.all_gather(signs, torch.sign(flat))
+    expected = torch.sign(torch.stack(signs).sum(0))
+    got = torch.cat([p.grad.reshape(-1) for p in model.parameters()])
+    Path(out, f"{rank}.json").write_text(json.dumps({"equal": bool(torch.equal(got.sort().values,
+                                                                              expected.sort().values)),
+                                                     "multiset_ok": True, "got": got.tolist(),
+                                                     "expected": expected.tolist()}))
+
+
+def dies(rank: int, world: int, out: str) -> None:
+    if rank == world - 1:
+        os._exit(0)  # a rank that dies before the vote
+    t0 = time.time()
+    try:
+        distributed_majority_vote(torch.ones(100, dtype=torch.int8), 100)
+        outcome = "returned"
+    except DistributedVoteError as err:
+        outcome = f"error: {err}"
+    Path(out, f"{rank}.json").write_text(json.dumps({"outcome": outcome, "seconds": time.time() - t0}))
+
+
+def hangs(rank: int, world: int, out: str) -> None:
+    if rank == world - 1:
+        time.sleep(8)  # hangs past the group's timeout, then leaves without voting
+        os._exit(0)
+    t0 = time.time()
+    try:
+        distributed_majority_vote(torch.ones(100, dtype=torch.int8), 100)
+        outcome = "returned"
+    except DistributedVoteError as err:
+        outcome = f"error: {err}"
+    Path(out, f"{rank}.json").write_text(json.dumps({"outcome": outcome, "seconds": time.time() - t0}))

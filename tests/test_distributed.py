@@ -1,0 +1,83 @@
+"""The majority vote on torch.distributed: real gloo processes on localhost (3 to 5 ranks)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+import dist_workers
+from simulate.launch import launch
+
+
+def _read(out: Path, world: int) -> list[dict]:
+    return [json.loads((out / f"{r}.json").read_text()) for r in range(world)]
+
+
+@pytest.mark.parametrize("world", [3, 4, 5])
+def test_distributed_vote_equals_the_single_process_vote_bit_for_bit(world: int, tmp_path: Path) -> None:
+    launch(dist_workers.equality, world, (str(tmp_path),), timeout_s=60)
+    for res in _read(tmp_path, world):
+        for case, r in res.items():
+            assert r["equal"], (case, r)
+        assert res["2"]["planes"] == 1 and res["1"]["planes"] == 2  # one bit when no vote is 0
+        assert res["malformed"]["abstentions"] == res["malformed"]["expected"]
+
+
+def test_one_bit_per_coordinate_whatever_the_number_of_ranks(tmp_path: Path) -> None:
+    for world in (3, 5):
+        out = tmp_path / str(world)
+        out.mkdir()
+        launch(dist_workers.equality, world, (str(out),), timeout_s=60)
+        sent = _read(out, world)[0]["2"]["sent"]  # d = 1000, one plane each way
+        assert sent <= 2 * (1000 // 8 + 8 * world) + 1  # about d/8 out and d/8 back, not world * d/8
+
+
+@pytest.mark.parametrize("strategy", ["blind", "random", "abstain", "colluding", "omniscient"])
+def test_byzantine_ranks_vote_as_specified(strategy: str, tmp_path: Path) -> None:
+    world = 5
+    launch(dist_workers.byzantine, world, (str(tmp_path), strategy), timeout_s=60)
+    r = _read(tmp_path, 1)[0]
+    votes, owns, true = (torch.tensor(r[k]) for k in ("votes", "owns", "true"))
+    byz = [world - 2, world - 1]
+    for j in byz:
+        if strategy == "blind":
+            assert torch.equal(votes[j], -torch.sign(owns[j]).to(votes.dtype))
+        elif strategy == "abstain":
+            assert not votes[j].any()
+        elif strategy == "random":
+            assert set(votes[j].tolist()) <= {-1, 1}
+        elif strategy == "omniscient":
+            assert torch.equal(votes[j], -torch.sign(true).to(votes.dtype))
+        else:
+            own_majority = torch.sign(torch.sign(owns[byz]).sum(0))
+            assert torch.equal(votes[j], -own_majority.to(votes.dtype))
+    assert r["sign"] == r["ref"]
+
+
+def test_ddp_comm_hook_turns_training_into_sign_majority_vote(tmp_path: Path) -> None:
+    world = 3
+    launch(dist_workers.ddp, world, (str(tmp_path),), timeout_s=60)
+    for r in _read(tmp_path, world):
+        assert r["got"] == r["expected"]
+
+
+def test_a_dead_rank_makes_the_others_fail_with_a_clear_error_not_hang(tmp_path: Path) -> None:
+    world = 3
+    launch(dist_workers.dies, world, (str(tmp_path),), timeout_s=10)
+    outs = [json.loads(p.read_text()) for p in sorted(tmp_path.glob("*.json"))]
+    assert len(outs) == world - 1, "every surviving rank reports"
+    for o in outs:
+        assert o["outcome"].startswith("error:") and "distributed vote failed" in o["outcome"]
+        assert o["seconds"] < 30
+
+
+def test_a_hanging_rank_makes_the_others_fail_at_the_timeout(tmp_path: Path) -> None:
+    world = 3
+    launch(dist_workers.hangs, world, (str(tmp_path),), timeout_s=3)
+    outs = [json.loads(p.read_text()) for p in sorted(tmp_path.glob("*.json"))]
+    assert len(outs) == world - 1
+    for o in outs:
+        assert o["outcome"].startswith("error:") and o["seconds"] < 8
