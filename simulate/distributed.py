@@ -28,6 +28,7 @@ from typing import Any, Callable, Sequence
 import torch
 import torch.distributed as dist
 
+from .distributed_args import STRATEGIES
 from .vote import SERVER_TIE_RULES, _server_sign, _valid_entries, _INT_DTYPES, _FLOAT_DTYPES, sign_int8
 
 __all__ = [
@@ -144,7 +145,7 @@ class ByzantineRanks:
     oracle: Callable[[], torch.Tensor] | None = None
     subgroup: Any = field(default=None, init=False)
 
-    STRATEGIES = ("blind", "random", "abstain", "colluding", "omniscient")
+    STRATEGIES = STRATEGIES
 
     def __post_init__(self) -> None:
         if self.strategy not in self.STRATEGIES:

@@ -164,7 +164,7 @@ def plot_toy(results: str | Path, out: str | Path) -> str:
         k = min(SMOOTH, y.size)
         return np.convolve(y, np.ones(k) / k, mode="valid")
 
-    floors = {(s["attack"], s["batch"], s["byzantine"]): s["predicted_floor"] for s in data.get("summary", [])}
+    floors = {(s["attack"], s["batch"], s["byzantine"]): s.get("predicted_floor") for s in data.get("summary", [])}
     for r in recs:
         ax = axes[attacks.index(r["params"]["attack"]), batches.index(r["params"]["batch"])]
         bs = r["params"]["byzantine"]

@@ -81,3 +81,26 @@ def test_a_hanging_rank_makes_the_others_fail_at_the_timeout(tmp_path: Path) -> 
     assert len(outs) == world - 1
     for o in outs:
         assert o["outcome"].startswith("error:") and o["seconds"] < 8
+
+
+def test_distributed_command_runs_the_toy_over_processes_and_writes_the_runner_format(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from proofs_check.cli import main
+
+    out = tmp_path / "dist"
+    assert main(["distributed", "--nproc", "3", "--byzantine-ranks", "2", "--strategy", "colluding", "--iterations",
+                 "30", "--dim", "200", "--out", str(out)]) == 0
+    assert "bytes sent per rank per step" in capsys.readouterr().out
+    data = json.loads((out / "toy.json").read_text())
+    unit = data["units"][0]
+    assert unit["status"] == "done" and len(unit["curves"][0][0]) == 31
+    assert unit["params"]["world"] == 3 and unit["params"]["byzantine_ranks"] == [2]
+    assert unit["bytes_sent_per_step"] < 4 * 200  # well under an fp32 all-reduce of the gradient
+    assert main(["plot", "toy", "--results", str(out / "toy.json"), "--out", str(tmp_path / "d.png")]) == 0
+
+
+def test_distributed_command_rejects_a_byzantine_rank_outside_the_world(capsys: pytest.CaptureFixture[str]) -> None:
+    from proofs_check.cli import main
+
+    assert main(["distributed", "--nproc", "3", "--byzantine-ranks", "5", "--iterations", "2"]) == 2
+    assert "argument 'byzantine_ranks' must hold ranks in [0, 2]; got 5" in capsys.readouterr().err
