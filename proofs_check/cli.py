@@ -130,7 +130,7 @@ def _distributed(args: argparse.Namespace) -> int:
     cfg = config_from(args, args.nproc)
     cfg.validate("distributed")
     path = run_local(args.nproc, args.byzantine_ranks, args.strategy, batch, cfg, args.seed, args.tie, args.out,
-                     args.timeout)
+                     args.timeout, args.on_failure)
     data = json.loads(open(path).read())
     unit = data["units"][0]
     print(f"final objective {data['summary'][0]['observed_final']:.6g}; bytes sent per rank per step "

@@ -16,7 +16,8 @@ whatever ``W``: not :math:`W d/8`.  The tally equals :func:`simulate.vote.majori
 messages bit for bit (with ``tie="random"`` the owner of each shard draws the coin).
 
 Collectives run with the process group's timeout: a rank that dies or hangs makes the others raise
-:class:`DistributedVoteError` instead of waiting forever.
+:class:`DistributedVoteError` instead of waiting forever; :class:`FaultTolerantVote` lets the user choose
+between stopping there and going on with the dead ranks' votes as abstentions.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from .vote import SERVER_TIE_RULES, _server_sign, _valid_entries, _INT_DTYPES, _
 
 __all__ = [
     "DistributedVoteError",
+    "FaultTolerantVote",
+    "VoteGroup",
     "DistributedVoteResult",
     "distributed_majority_vote",
     "ByzantineRanks",
@@ -84,19 +87,57 @@ def _local_message(votes: object, d: int) -> tuple[torch.Tensor, int]:
     return clean.cpu(), int((~valid).sum())
 
 
+class VoteGroup:
+    """The ranks that vote: a registered process group (``None``: the world) or a raw ``ProcessGroupGloo``
+    built among survivors by :class:`FaultTolerantVote`."""
+
+    def __init__(self, group: Any = None, raw: Any = None, ranks: Sequence[int] | None = None) -> None:
+        self.group, self.raw = group, raw
+        self.ranks = list(ranks) if ranks is not None else list(range(dist.get_world_size(group)))
+
+    @property
+    def size(self) -> int:
+        return self.raw.size() if self.raw is not None else dist.get_world_size(self.group)
+
+    @property
+    def rank(self) -> int:
+        return self.raw.rank() if self.raw is not None else dist.get_rank(self.group)
+
+    def all_reduce_max(self, t: torch.Tensor) -> None:
+        if self.raw is None:
+            dist.all_reduce(t, op=dist.ReduceOp.MAX, group=self.group)
+        else:
+            opts = dist.AllreduceOptions()
+            opts.reduceOp = dist.ReduceOp.MAX
+            self.raw.allreduce([t], opts).wait()
+
+    def all_to_all_single(self, out: torch.Tensor, inp: torch.Tensor) -> None:
+        if self.raw is None:
+            dist.all_to_all_single(out, inp, group=self.group)
+        else:
+            self.raw.alltoall_base(out, inp, [], [], dist.AllToAllOptions()).wait()
+
+    def all_gather(self, outs: list[torch.Tensor], t: torch.Tensor) -> None:
+        if self.raw is None:
+            dist.all_gather(outs, t, group=self.group)
+        else:
+            self.raw.allgather([outs], [t]).wait()
+
+
 def distributed_majority_vote(votes: object, d: int, tie: str = "zero", group: Any = None,
                               generator: torch.Generator | None = None) -> DistributedVoteResult:
-    """Majority vote of one ``d``-vector per rank over ``group`` (default: the world); see the module text."""
+    """Majority vote of one ``d``-vector per rank over ``group`` (a process group, a :class:`VoteGroup`, or
+    ``None`` for the world); see the module text."""
     if tie not in SERVER_TIE_RULES:
         raise ValueError(f"distributed_majority_vote: argument 'tie' must be one of {SERVER_TIE_RULES}; got {tie!r}")
     if d < 1:
         raise ValueError(f"distributed_majority_vote: argument 'd' must be an integer in [1, inf); got {d!r}")
-    world = dist.get_world_size(group)
-    rank = dist.get_rank(group)
+    vg = group if isinstance(group, VoteGroup) else VoteGroup(group)
+    world, rank = vg.size, vg.rank
     msg, abstained = _local_message(votes, d)
     try:
         flag = torch.tensor([int(bool((msg == 0).any()))], dtype=torch.uint8)
-        dist.all_reduce(flag, op=dist.ReduceOp.MAX, group=group)
+        vg.all_reduce_max(flag)
         planes = 2 if int(flag) else 1
         shard_bits = -(-d // (8 * world)) * 8
         total = shard_bits * world
@@ -105,7 +146,7 @@ def distributed_majority_vote(votes: object, d: int, tie: str = "zero", group: A
         plane_list = [padded > 0] + ([padded != 0] if planes == 2 else [])
         send = torch.stack([pack_bits(pl.reshape(world, shard_bits)) for pl in plane_list], dim=1)  # (W, P, sb)
         recv = torch.empty_like(send)
-        dist.all_to_all_single(recv, send, group=group)
+        vg.all_to_all_single(recv, send)
         value = unpack_bits(recv[:, 0])  # (W, shard_bits), bit 1 = +1
         votes_shard = value.to(torch.int32) * 2 - 1
         if planes == 2:
@@ -115,9 +156,9 @@ def distributed_majority_vote(votes: object, d: int, tie: str = "zero", group: A
         out_planes = [sign > 0] + ([sign != 0] if tie == "zero" else [])
         mine = torch.stack([pack_bits(pl) for pl in out_planes])  # (P', sb)
         gathered = [torch.empty_like(mine) for _ in range(world)]
-        dist.all_gather(gathered, mine, group=group)
+        vg.all_gather(gathered, mine)
     except RuntimeError as err:
-        raise DistributedVoteError(f"rank {rank}: the distributed vote failed ({type(err).__name__}: "
+        raise DistributedVoteError(f"rank {vg.ranks[rank]}: the distributed vote failed ({type(err).__name__}: "
                                    f"{str(err).splitlines()[0] if str(err) else ''}); a rank died, hung past the "
                                    "process group's timeout, or left") from err
     allg = torch.stack(gathered)  # (W, P', sb)
@@ -128,6 +169,72 @@ def distributed_majority_vote(votes: object, d: int, tie: str = "zero", group: A
     p_out = len(out_planes)
     sent = planes * sb * (world - 1) + p_out * sb * (world - 1) + 1
     return DistributedVoteResult(result[:d].clone(), abstained, planes, sent, sent)
+
+
+class FaultTolerantVote:
+    """The distributed vote with a choice for failures: ``on_failure="error"`` stops with
+    :class:`DistributedVoteError`; ``"abstain"`` counts the votes of ranks that died (or hung past the
+    timeout) as abstentions and goes on among the survivors.
+
+    On a failure every survivor writes its rank to the rendezvous store; the first to do so waits for the
+    timeout plus ``grace`` seconds (every survivor fails its collective within the timeout) and publishes the
+    survivors; they build a new gloo group among themselves and redo the step's vote there (so the dead ranks
+    abstain from it) and from then on.  The store lives in rank 0's
+    process (:func:`simulate.launch.join`), so rank 0 must survive; ranks that are too late to be listed
+    stop with the error.  ``abstained_ranks`` lists the ranks dropped so far.
+    """
+
+    def __init__(self, on_failure: str = "error", store: Any = None, grace: float = 2.0,
+                 timeout_s: float = 60.0) -> None:
+        if on_failure not in ("error", "abstain"):
+            raise ValueError(f"FaultTolerantVote: argument 'on_failure' must be one of ('error', 'abstain'); "
+                             f"got {on_failure!r}")
+        self.on_failure, self.grace, self.timeout_s = on_failure, grace, timeout_s
+        self.store = store
+        self.group = VoteGroup()
+        self.epoch = 0
+        self.abstained_ranks: list[int] = []
+
+    def __call__(self, votes: object, d: int, tie: str = "zero",
+                 generator: torch.Generator | None = None) -> DistributedVoteResult:
+        while True:
+            try:
+                return distributed_majority_vote(votes, d, tie, self.group, generator)
+            except DistributedVoteError:
+                if self.on_failure == "error":
+                    raise
+                self._regroup()
+
+    def _regroup(self) -> None:
+        import json
+        import time
+
+        if self.store is None:
+            from .launch import rendezvous_store
+
+            self.store = rendezvous_store()
+        me = self.group.ranks[self.group.rank]
+        self.epoch += 1
+        key = f"sbft/{self.epoch}"
+        self.store.set(f"{key}/alive/{me}", "1")
+        # the first survivor to get here waits until every survivor has failed its collective (at the latest
+        # after the timeout) and registered, then publishes the list once
+        if self.store.compare_set(f"{key}/leader", "", str(me)).decode() == str(me):
+            time.sleep(self.timeout_s + self.grace)
+            alive = [r for r in self.group.ranks if self.store.check([f"{key}/alive/{r}"])]
+            self.store.set(f"{key}/decided", json.dumps(alive))
+        deadline = time.monotonic() + 2 * self.timeout_s + self.grace + 5
+        while not self.store.check([f"{key}/decided"]):
+            if time.monotonic() > deadline:
+                raise DistributedVoteError(f"rank {me}: no list of survivors was published")
+            time.sleep(0.05)
+        decided = json.loads(self.store.get(f"{key}/decided").decode())
+        if me not in decided:
+            raise DistributedVoteError(f"rank {me}: left out of the survivors {decided} (too late to regroup)")
+        self.abstained_ranks += [r for r in self.group.ranks if r not in decided]
+        raw = dist.ProcessGroupGloo(dist.PrefixStore(f"{key}/pg", self.store), decided.index(me), len(decided),
+                                    datetime.timedelta(seconds=self.timeout_s))
+        self.group = VoteGroup(raw=raw, ranks=decided)
 
 
 @dataclass
@@ -184,6 +291,8 @@ class SignumVoteState:
     tie: str = "zero"
     byzantine: ByzantineRanks | None = None
     group: Any = None
+    vote: FaultTolerantVote | None = None
+    """Set ``FaultTolerantVote("abstain")`` to go on when a rank dies; default: stop with an error."""
     momenta: dict[int, torch.Tensor] = field(default_factory=dict)
     last: DistributedVoteResult | None = None
 
@@ -206,7 +315,10 @@ def signum_vote_hook(state: SignumVoteState, bucket: "dist.GradBucket") -> torch
         vote = state.byzantine.votes(local)
     else:
         vote = sign_int8(local)
-    res = distributed_majority_vote(vote, local.numel(), state.tie, state.group)
+    if state.vote is not None:
+        res = state.vote(vote, local.numel(), state.tie)
+    else:
+        res = distributed_majority_vote(vote, local.numel(), state.tie, state.group)
     state.last = res
     fut: torch.futures.Future[torch.Tensor] = torch.futures.Future()
     fut.set_result(res.sign.to(grad.dtype).to(grad.device))

@@ -22,7 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--x0", type=float, default=2.0)
     p.add_argument("--tie", choices=("zero", "plus", "random"), default="zero")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--timeout", type=float, default=120.0, help="seconds before a missing rank is an error")
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds before a hanging rank counts as failed")
+    p.add_argument("--on-failure", choices=("error", "abstain"), default="error",
+                   help="a rank that dies or hangs: stop with an error (default) or count its vote as an abstention")
     p.add_argument("--out", default="results/distributed")
     return p
 

@@ -26,7 +26,7 @@ import torch.distributed as dist
 
 from bounds._io import atomic_write_text
 
-from .distributed import ByzantineRanks, distributed_majority_vote
+from .distributed import ByzantineRanks, FaultTolerantVote
 from .launch import join, launch, under_torchrun
 from .seeding import derive_seed
 from .sweep import package_version
@@ -38,8 +38,10 @@ __all__ = ["run_rank", "main", "run_local"]
 
 
 def run_rank(rank: int, world: int, byzantine_ranks: Sequence[int], strategy: str, batch: int | str,
-             config: dict[str, Any], seed: int, tie: str, out: str) -> None:
-    """One rank's part of the distributed toy run."""
+             config: dict[str, Any], seed: int, tie: str, out: str, on_failure: str = "error",
+             timeout_s: float = 120.0) -> None:
+    """One rank's part of the distributed toy run (``on_failure``: see :class:`FaultTolerantVote`)."""
+    vote_fn = FaultTolerantVote(on_failure, timeout_s=timeout_s)
     cfg = ToyConfig(**config)
     gen = torch.Generator().manual_seed(derive_seed(seed, rank=rank))
     x = torch.full((cfg.dim,), float(cfg.x0), dtype=torch.float64)
@@ -51,7 +53,7 @@ def run_rank(rank: int, world: int, byzantine_ranks: Sequence[int], strategy: st
         n = batch_at(batch, t)
         own = x + cfg.sigma / math.sqrt(n) * torch.randn(cfg.dim, generator=gen, dtype=torch.float64)
         vote = byz.votes(own, gen) if byz.is_byzantine(rank) else sign_int8(own)
-        res = distributed_majority_vote(vote, cfg.dim, tie)
+        res = vote_fn(vote, cfg.dim, tie)
         sent += res.bytes_sent
         received += res.bytes_received
         x = x - cfg.lr / math.sqrt(t + 1) * res.sign.to(torch.float64)
@@ -62,7 +64,8 @@ def run_rank(rank: int, world: int, byzantine_ranks: Sequence[int], strategy: st
                   **cfg.to_dict(), "repeats": 1, "world": world, "byzantine_ranks": list(byz.ranks)}
         record = {"params": params, "seed": seed, "device": "cpu", "version": package_version(), "status": "done",
                   "curves": [[np.round(curve, 8).tolist()]], "bytes_sent_per_step": sent / cfg.iterations,
-                  "bytes_received_per_step": received / cfg.iterations, "seconds_per_step": seconds / cfg.iterations}
+                  "bytes_received_per_step": received / cfg.iterations, "seconds_per_step": seconds / cfg.iterations,
+                  "abstained_ranks": vote_fn.abstained_ranks}
         summary = [{"attack": strategy, "batch": str(batch), "byzantine": len(byz.ranks), "workers": world,
                     "observed_final": float(np.mean(curve[-50:])), "status": "done", "seed": seed,
                     "device": "cpu", "version": package_version()}]
@@ -75,12 +78,13 @@ def _rank_entry(rank: int, world: int, *args: Any) -> None:
 
 
 def run_local(nproc: int, byzantine_ranks: Sequence[int], strategy: str, batch: int | str, config: ToyConfig,
-              seed: int, tie: str, out: str, timeout_s: float = 120.0) -> str:
+              seed: int, tie: str, out: str, timeout_s: float = 120.0, on_failure: str = "error") -> str:
     """Spawn ``nproc`` local ranks (gloo on loopback) and run the toy; returns the results path."""
     for r in byzantine_ranks:
         if not 0 <= r < nproc:
             raise ValueError(f"run_local: argument 'byzantine_ranks' must hold ranks in [0, {nproc - 1}]; got {r}")
-    launch(_rank_entry, nproc, (list(byzantine_ranks), strategy, batch, config.to_dict(), seed, tie, out), timeout_s)
+    launch(_rank_entry, nproc, (list(byzantine_ranks), strategy, batch, config.to_dict(), seed, tie, out, on_failure,
+                                timeout_s), timeout_s)
     return str(Path(out) / "toy.json")
 
 
@@ -98,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     batch = "t" if args.batch == "t" else int(args.batch)
     try:
         run_rank(rank, world, args.byzantine_ranks, args.strategy, batch, config_from(args, world).to_dict(),
-                 args.seed, args.tie, args.out)
+                 args.seed, args.tie, args.out, args.on_failure, args.timeout)
     finally:
         dist.destroy_process_group()
     return 0

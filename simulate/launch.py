@@ -14,7 +14,7 @@ from typing import Any, Callable
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-__all__ = ["launch", "join", "free_port", "under_torchrun"]
+__all__ = ["launch", "join", "free_port", "under_torchrun", "rendezvous_store"]
 
 
 def free_port() -> int:
@@ -29,15 +29,26 @@ def under_torchrun() -> bool:
     return "RANK" in os.environ and "WORLD_SIZE" in os.environ
 
 
+_STORE: list[Any] = []
+
+
+def rendezvous_store() -> Any:
+    """The key-value store the ranks met through (hosted by rank 0's process)."""
+    if _STORE:
+        return _STORE[0]
+    return dist.distributed_c10d._get_default_store()  # under torchrun: the group's own store
+
+
 def join(rank: int | None = None, world: int | None = None, port: int | None = None, timeout_s: float = 60.0,
          backend: str = "gloo") -> tuple[int, int]:
     """Join the process group: from torchrun's environment, or on 127.0.0.1:``port`` as ``rank`` of ``world``."""
-    if not under_torchrun():
-        os.environ["MASTER_ADDR"] = "127.0.0.1"
-        os.environ["MASTER_PORT"] = str(port)
-        os.environ["RANK"] = str(rank)
-        os.environ["WORLD_SIZE"] = str(world)
-    dist.init_process_group(backend, timeout=datetime.timedelta(seconds=timeout_s))
+    timeout = datetime.timedelta(seconds=timeout_s)
+    if under_torchrun():
+        dist.init_process_group(backend, timeout=timeout)
+    else:
+        store = dist.TCPStore("127.0.0.1", int(port), int(world), is_master=rank == 0, timeout=timeout)
+        _STORE[:] = [store]
+        dist.init_process_group(backend, store=store, rank=int(rank), world_size=int(world), timeout=timeout)
     return dist.get_rank(), dist.get_world_size()
 
 

@@ -116,3 +116,21 @@ def hangs(rank: int, world: int, out: str) -> None:
     except DistributedVoteError as err:
         outcome = f"error: {err}"
     Path(out, f"{rank}.json").write_text(json.dumps({"outcome": outcome, "seconds": time.time() - t0}))
+
+
+def dies_then_abstains(rank: int, world: int, out: str) -> None:
+    from simulate.distributed import FaultTolerantVote
+
+    vote = FaultTolerantVote("abstain", grace=1.0, timeout_s=3)
+    d = 40
+    allv = messages(world, d, 3, False)
+    first = vote(allv[rank], d)
+    if rank == world - 1:
+        os._exit(0)  # dies after the first step
+    second = vote(allv[rank], d)  # the dead rank's vote is an abstention
+    ref_all = majority_vote(allv).sign
+    ref_survivors = majority_vote(allv[: world - 1]).sign
+    Path(out, f"{rank}.json").write_text(json.dumps({
+        "first_equal": bool(torch.equal(first.sign, ref_all)),
+        "second_equal": bool(torch.equal(second.sign, ref_survivors)),
+        "abstained_ranks": vote.abstained_ranks}))

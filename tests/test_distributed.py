@@ -104,3 +104,12 @@ def test_distributed_command_rejects_a_byzantine_rank_outside_the_world(capsys: 
 
     assert main(["distributed", "--nproc", "3", "--byzantine-ranks", "5", "--iterations", "2"]) == 2
     assert "argument 'byzantine_ranks' must hold ranks in [0, 2]; got 5" in capsys.readouterr().err
+
+
+def test_with_abstain_on_failure_a_dead_ranks_vote_becomes_an_abstention(tmp_path: Path) -> None:
+    world = 4
+    launch(dist_workers.dies_then_abstains, world, (str(tmp_path),), timeout_s=3)
+    outs = [json.loads(p.read_text()) for p in sorted(tmp_path.glob("*.json"))]
+    assert len(outs) == world - 1
+    for o in outs:
+        assert o["first_equal"] and o["second_equal"] and o["abstained_ranks"] == [world - 1]
