@@ -294,6 +294,7 @@ class SignumVoteState:
     vote: FaultTolerantVote | None = None
     """Set ``FaultTolerantVote("abstain")`` to go on when a rank dies; default: stop with an error."""
     momenta: dict[int, torch.Tensor] = field(default_factory=dict)
+    """Each parameter's momentum on this worker, keyed by ``id(parameter)``."""
     last: DistributedVoteResult | None = None
 
 
@@ -307,10 +308,18 @@ def signum_vote_hook(state: SignumVoteState, bucket: "dist.GradBucket") -> torch
     grad = bucket.buffer()
     local = grad.detach().to(torch.float32).cpu()
     if state.beta:
-        m = state.momenta.get(bucket.index())
-        m = (1 - state.beta) * local if m is None else state.beta * m + (1 - state.beta) * local
-        state.momenta[bucket.index()] = m
-        local = m
+        # momentum per parameter: DDP may rebuild its buckets (and their layout) after the first step
+        params, grads = bucket.parameters(), bucket.gradients()
+        if sum(g.numel() for g in grads) != local.numel():  # pragma: no cover - padded buckets
+            raise ValueError("signum_vote_hook: a bucket with padding is not supported with momentum")
+        parts = []
+        for prm, g in zip(params, grads):
+            g = g.detach().to(torch.float32).cpu().reshape(-1)
+            m = state.momenta.get(id(prm))
+            m = (1 - state.beta) * g if m is None else state.beta * m + (1 - state.beta) * g
+            state.momenta[id(prm)] = m
+            parts.append(m)
+        local = torch.cat(parts)
     if state.byzantine is not None and state.byzantine.is_byzantine():
         vote = state.byzantine.votes(local)
     else:

@@ -53,15 +53,29 @@ def join(rank: int | None = None, world: int | None = None, port: int | None = N
 
 
 def _entry(rank: int, fn: Callable[..., Any], world: int, port: int, timeout_s: float, args: tuple[Any, ...]) -> None:
+    import gc
+    import time
+
     join(rank, world, port, timeout_s)
+    store = _STORE[0]
     try:
         fn(rank, world, *args)
     finally:
+        gc.collect()  # drop DDP reducers and groups while every peer is still there
         if dist.is_initialized():
             try:
                 dist.destroy_process_group()
             except RuntimeError:  # pragma: no cover - a peer already gone
                 pass
+        # rank 0 hosts the store: it leaves last, so that no peer loses the store while shutting down
+        try:
+            store.add("sbft/exited", 1)
+            if rank == 0:
+                deadline = time.monotonic() + timeout_s
+                while int(store.add("sbft/exited", 0)) < world and time.monotonic() < deadline:
+                    time.sleep(0.02)
+        except Exception:  # pragma: no cover - a peer died; nothing left to protect
+            pass
 
 
 def launch(fn: Callable[..., Any], nprocs: int, args: tuple[Any, ...] = (), timeout_s: float = 60.0) -> None:

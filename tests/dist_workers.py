@@ -134,3 +134,30 @@ def dies_then_abstains(rank: int, world: int, out: str) -> None:
         "first_equal": bool(torch.equal(first.sign, ref_all)),
         "second_equal": bool(torch.equal(second.sign, ref_survivors)),
         "abstained_ranks": vote.abstained_ranks}))
+
+
+def ddp_momentum(rank: int, world: int, out: str) -> None:
+    torch.manual_seed(0)
+    model = torch.nn.Linear(4, 2)
+    ddp_model = torch.nn.parallel.DistributedDataParallel(model)
+    state = SignumVoteState(beta=0.9)
+    ddp_model.register_comm_hook(state, signum_vote_hook)
+    local = torch.nn.Linear(4, 2)
+    local.load_state_dict(model.state_dict())
+    momentum = None
+    checks = []
+    for step in range(3):
+        g = torch.Generator().manual_seed(100 * step + rank)
+        x = torch.randn(5, 4, generator=g)
+        ddp_model.zero_grad()
+        ddp_model(x).pow(2).mean().backward()
+        local.zero_grad()
+        local(x).pow(2).mean().backward()
+        flat = torch.cat([p.grad.reshape(-1) for p in local.parameters()])
+        momentum = 0.1 * flat if momentum is None else 0.9 * momentum + 0.1 * flat
+        signs = [torch.empty_like(momentum) for _ in range(world)]
+        dist.all_gather(signs, torch.sign(momentum))
+        expected = torch.sign(torch.stack(signs).sum(0))
+        got = torch.cat([p.grad.reshape(-1) for p in model.parameters()])
+        checks.append(got.tolist() == expected.tolist())
+    Path(out, f"{rank}.json").write_text(json.dumps({"checks": checks}))

@@ -113,3 +113,25 @@ def test_with_abstain_on_failure_a_dead_ranks_vote_becomes_an_abstention(tmp_pat
     assert len(outs) == world - 1
     for o in outs:
         assert o["first_equal"] and o["second_equal"] and o["abstained_ranks"] == [world - 1]
+
+
+def test_the_distributed_toy_runs_under_torchrun(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from simulate.launch import free_port
+
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "3", "--master-addr", "127.0.0.1",
+           "--master-port", str(free_port()), "-m", "simulate.distributed_toy", "--byzantine-ranks", "2",
+           "--strategy", "blind", "--iterations", "10", "--dim", "64", "--timeout", "30", "--out", str(tmp_path)]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+    assert res.returncode == 0, res.stderr[-2000:]
+    unit = json.loads((tmp_path / "toy.json").read_text())["units"][0]
+    assert unit["params"]["world"] == 3 and len(unit["curves"][0][0]) == 11
+
+
+def test_ddp_hook_votes_the_sign_of_each_workers_own_momentum(tmp_path: Path) -> None:
+    world = 3
+    launch(dist_workers.ddp_momentum, world, (str(tmp_path),), timeout_s=60)
+    for r in _read(tmp_path, world):
+        assert all(r["checks"]), r
