@@ -94,28 +94,27 @@ def log_binom_pmf(k: NDArray[np.float64], m: NDArray[np.float64], p: NDArray[np.
     return out
 
 
-def binom_cdf(k: NDArray[np.float64], m: NDArray[np.float64], p: NDArray[np.float64]) -> NDArray[np.float64]:
-    """``P[X <= k]`` for ``X ~ Binomial(m, p)``; ``k`` may lie outside ``[0, m]``."""
+def _tail(k: NDArray[np.float64], m: NDArray[np.float64], p: NDArray[np.float64], lower: bool) -> NDArray[np.float64]:
+    """``P[X <= k]`` (``lower``) as ``I_{1-p}(m - k, k + 1)`` or ``P[X > k]`` as ``I_p(k + 1, m - k)``."""
     k, m, p = np.broadcast_arrays(*(np.asarray(a, float) for a in (k, m, p)))
-    val = np.array(sc.betainc(m - k, k + 1.0, 1.0 - p), dtype=float)  # NaN where k < 0 or k >= m
+    args = (m - k, k + 1.0, 1.0 - p) if lower else (k + 1.0, m - k, p)
+    val = np.array(sc.betainc(*args), dtype=float)  # NaN where k < 0 or k >= m
     below, above = k < 0, k >= m
     if below.any():
-        val[below] = 0.0
+        val[below] = 0.0 if lower else 1.0
     if above.any():
-        val[above] = 1.0
+        val[above] = 1.0 if lower else 0.0
     return val
+
+
+def binom_cdf(k: NDArray[np.float64], m: NDArray[np.float64], p: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``P[X <= k]`` for ``X ~ Binomial(m, p)``; ``k`` may lie outside ``[0, m]``."""
+    return _tail(k, m, p, lower=True)
 
 
 def binom_sf(k: NDArray[np.float64], m: NDArray[np.float64], p: NDArray[np.float64]) -> NDArray[np.float64]:
     """``P[X > k]`` computed directly as ``I_p(k + 1, m - k)`` (not as ``1 - cdf``)."""
-    k, m, p = np.broadcast_arrays(*(np.asarray(a, float) for a in (k, m, p)))
-    val = np.array(sc.betainc(k + 1.0, m - k, p), dtype=float)
-    below, above = k < 0, k >= m
-    if below.any():
-        val[below] = 1.0
-    if above.any():
-        val[above] = 0.0
-    return val
+    return _tail(k, m, p, lower=False)
 
 
 def log_binom_cdf(k: NDArray[np.float64], m: NDArray[np.float64], p: NDArray[np.float64]) -> NDArray[np.float64]:

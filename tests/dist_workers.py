@@ -93,9 +93,7 @@ def ddp(rank: int, world: int, out: str) -> None:
                                                      "expected": expected.tolist()}))
 
 
-def dies(rank: int, world: int, out: str) -> None:
-    if rank == world - 1:
-        os._exit(0)  # a rank that dies before the vote
+def _vote_once_and_report(rank: int, out: str) -> None:
     t0 = time.time()
     try:
         distributed_majority_vote(torch.ones(100, dtype=torch.int8), 100)
@@ -103,19 +101,19 @@ def dies(rank: int, world: int, out: str) -> None:
     except DistributedVoteError as err:
         outcome = f"error: {err}"
     Path(out, f"{rank}.json").write_text(json.dumps({"outcome": outcome, "seconds": time.time() - t0}))
+
+
+def dies(rank: int, world: int, out: str) -> None:
+    if rank == world - 1:
+        os._exit(0)  # a rank that dies before the vote
+    _vote_once_and_report(rank, out)
 
 
 def hangs(rank: int, world: int, out: str) -> None:
     if rank == world - 1:
         time.sleep(8)  # hangs past the group's timeout, then leaves without voting
         os._exit(0)
-    t0 = time.time()
-    try:
-        distributed_majority_vote(torch.ones(100, dtype=torch.int8), 100)
-        outcome = "returned"
-    except DistributedVoteError as err:
-        outcome = f"error: {err}"
-    Path(out, f"{rank}.json").write_text(json.dumps({"outcome": outcome, "seconds": time.time() - t0}))
+    _vote_once_and_report(rank, out)
 
 
 def dies_then_abstains(rank: int, world: int, out: str) -> None:
