@@ -77,14 +77,21 @@ def unpack_bits(packed: torch.Tensor) -> torch.Tensor:
     return ((packed.unsqueeze(-1) >> shifts) & 1).reshape(*packed.shape[:-1], -1).bool()
 
 
-def _local_message(votes: object, d: int) -> tuple[torch.Tensor, int]:
-    """Validated int8 votes (invalid entries set to 0) and the number of abstained coordinates."""
+def _local_message(votes: object, d: int, device: torch.device) -> tuple[torch.Tensor, int]:
+    """Validated int8 votes on ``device`` (invalid entries set to 0) and the number of abstained coordinates."""
     if not isinstance(votes, torch.Tensor) or votes.dtype not in _INT_DTYPES + _FLOAT_DTYPES \
             or tuple(votes.shape) != (d,):
-        return torch.zeros(d, dtype=torch.int8), d
+        return torch.zeros(d, dtype=torch.int8, device=device), d
     valid = _valid_entries(votes)
     clean = torch.where(valid, votes, torch.zeros_like(votes)).to(torch.int8)
-    return clean.cpu(), int((~valid).sum())
+    return clean.to(device), int((~valid).sum())
+
+
+def _device_of(vg: "VoteGroup") -> torch.device:
+    """CUDA for an NCCL group (its collectives need device tensors), the CPU otherwise."""
+    if vg.raw is None and dist.get_backend(vg.group) == "nccl":
+        return torch.device("cuda", torch.cuda.current_device())
+    return torch.device("cpu")
 
 
 class VoteGroup:
@@ -134,14 +141,15 @@ def distributed_majority_vote(votes: object, d: int, tie: str = "zero", group: A
         raise ValueError(f"distributed_majority_vote: argument 'd' must be an integer in [1, inf); got {d!r}")
     vg = group if isinstance(group, VoteGroup) else VoteGroup(group)
     world, rank = vg.size, vg.rank
-    msg, abstained = _local_message(votes, d)
+    device = _device_of(vg)
+    msg, abstained = _local_message(votes, d, device)
     try:
-        flag = torch.tensor([int(bool((msg == 0).any()))], dtype=torch.uint8)
+        flag = torch.tensor([int(bool((msg == 0).any()))], dtype=torch.uint8, device=device)
         vg.all_reduce_max(flag)
         planes = 2 if int(flag) else 1
         shard_bits = -(-d // (8 * world)) * 8
         total = shard_bits * world
-        padded = torch.zeros(total, dtype=torch.int8)
+        padded = torch.zeros(total, dtype=torch.int8, device=device)
         padded[:d] = msg
         plane_list = [padded > 0] + ([padded != 0] if planes == 2 else [])
         send = torch.stack([pack_bits(pl.reshape(world, shard_bits)) for pl in plane_list], dim=1)  # (W, P, sb)
@@ -168,7 +176,7 @@ def distributed_majority_vote(votes: object, d: int, tie: str = "zero", group: A
     sb = shard_bits // 8
     p_out = len(out_planes)
     sent = planes * sb * (world - 1) + p_out * sb * (world - 1) + 1
-    return DistributedVoteResult(result[:d].clone(), abstained, planes, sent, sent)
+    return DistributedVoteResult(result[:d].cpu(), abstained, planes, sent, sent)
 
 
 class FaultTolerantVote:
