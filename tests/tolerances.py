@@ -15,3 +15,7 @@ BOUND_SLACK = 1e-12
 TOY_SIGMAS = 4.0
 """Exact-chain expected objective against the mean of independent repeats: within this many standard errors
 plus the grid's numerical diffusion bound (see test_toy.py)."""
+
+FLOAT32_GRAD_RTOL = 1e-4
+"""Per-worker CNN gradients, batched (torch.func) against a per-worker backward: the same float32 arithmetic
+in a different order of summation."""

@@ -1,0 +1,107 @@
+"""MNIST building blocks: the torchvision loader (local, test-only split), worker chunks, the CNN, gradients."""
+
+from __future__ import annotations
+
+import gzip
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from simulate.mnist_data import load_mnist, paper_transform, worker_chunks
+from simulate.mnist_model import PaperCNN, per_worker_gradients
+from tolerances import FLOAT32_GRAD_RTOL
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+
+
+def write_idx(folder: Path, prefix: str, images: np.ndarray, labels: np.ndarray, compress: bool) -> None:
+    """Tiny IDX files in the real format (magic 2051 / 2049, big-endian sizes)."""
+    img = struct.pack(">IIII", 2051, *images.shape) + images.astype(np.uint8).tobytes()
+    lab = struct.pack(">II", 2049, labels.size) + labels.astype(np.uint8).tobytes()
+    for name, blob in ((f"{prefix}-images-idx3-ubyte", img), (f"{prefix}-labels-idx1-ubyte", lab)):
+        if compress:
+            (folder / f"{name}.gz").write_bytes(gzip.compress(blob))
+        else:
+            (folder / name).write_bytes(blob)
+
+
+@pytest.fixture
+def tiny(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, np.ndarray, np.ndarray]:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(50, 28, 28))
+    labels = np.arange(50) % 10
+    return tmp_path, images, labels
+
+
+def test_test_only_folder_is_split_and_the_split_is_stated(tiny: tuple[Path, np.ndarray, np.ndarray]) -> None:
+    folder, images, labels = tiny
+    write_idx(folder, "t10k", images, labels, compress=True)
+    data = load_mnist(folder, train_fraction=0.8)
+    assert data.train_images.shape == (40, 28, 28) and data.test_images.shape == (10, 28, 28)
+    assert "only the MNIST test split" in data.note
+    both = torch.cat([data.train_labels, data.test_labels]).sort().values
+    assert both.tolist() == sorted(labels.tolist())  # a partition of the real files
+
+
+def test_a_folder_with_both_splits_is_read_as_is(tiny: tuple[Path, np.ndarray, np.ndarray]) -> None:
+    folder, images, labels = tiny
+    write_idx(folder, "t10k", images[:20], labels[:20], compress=False)
+    write_idx(folder, "train", images, labels, compress=False)
+    data = load_mnist(folder)
+    assert torch.equal(data.train_images, torch.from_numpy(images.astype(np.uint8)))
+    assert "training and test splits" in data.note
+
+
+def test_missing_files_are_an_error_naming_the_argument(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="argument 'root' must hold at least t10k-images"):
+        load_mnist(tmp_path)
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="the shared MNIST test set is not beside this checkout")
+def test_the_shared_real_mnist_test_set_loads_with_its_documented_label_counts(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    data = load_mnist(SHARED)
+    labels = torch.cat([data.train_labels, data.test_labels])
+    assert labels.numel() == 10_000
+    assert torch.bincount(labels).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+
+def test_worker_chunks_partition_the_data_iid_or_by_label() -> None:
+    labels = torch.arange(270) % 10
+    for iid in (True, False):
+        chunks = worker_chunks(labels, 27, iid)
+        assert len(chunks) == 27 and torch.cat(chunks).sort().values.tolist() == list(range(270))
+    by_label = worker_chunks(labels, 27, iid=False)
+    assert all(len(set(labels[c].tolist())) <= 2 for c in by_label)
+
+
+def test_paper_transform_gives_normalised_28_by_28_images() -> None:
+    from PIL import Image
+
+    img = Image.fromarray(np.full((28, 28), 255, dtype=np.uint8), mode="L")
+    for train in (True, False):
+        x = paper_transform(train)(img)
+        assert x.shape == (1, 28, 28)
+    assert paper_transform(False)(img).max().item() == pytest.approx((1 - 0.1307) / 0.3081, rel=1e-6)
+
+
+def test_cnn_has_the_papers_shapes() -> None:
+    model = PaperCNN()
+    assert model(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
+    assert model.fc1.in_features == 9216
+
+
+def test_batched_per_worker_gradients_equal_the_per_worker_loop() -> None:
+    torch.manual_seed(0)
+    model = PaperCNN().eval()  # dropout off: both methods are deterministic
+    images = torch.randn(4, 3, 1, 28, 28)
+    labels = torch.randint(0, 10, (4, 3))
+    a = per_worker_gradients(model, images, labels, "vmap")
+    b = per_worker_gradients(model, images, labels, "loop")
+    assert a.shape == b.shape == (4, sum(p.numel() for p in model.parameters()))
+    torch.testing.assert_close(a, b, rtol=FLOAT32_GRAD_RTOL, atol=1e-6)
