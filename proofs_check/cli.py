@@ -2,7 +2,7 @@
 
 Subcommands (``signsgd-bft SUBCOMMAND --help`` for each):
 
-``report``  the main job: bounds, tolerance and figures into ``--out`` (default ``results/``)
+``report``  the main job: verdicts, bounds, Monte Carlo, toy run and figures into ``--out`` (default ``results/``)
 ``bound``   evaluate one family of bounds at given parameters (``--json`` for one JSON object)
 ``plot``    draw a bound figure; the format follows the extension of ``--out``
 ``verify``  decide every claim of the paper (verified / refuted / inconclusive), ``--json``, ``--markdown``
@@ -58,7 +58,7 @@ def _add_bound(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def _add_plot(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("plot", help="draw a bound figure (PNG, SVG or PDF by the extension of --out)",
+    p = sub.add_parser("plot", help="draw a figure, or redraw one from results (PNG, SVG or PDF by --out's extension)",
                        description="Draw a figure. NAME is one of: " + ", ".join(PLOT_NAMES) + ".")
     p.add_argument("name", choices=PLOT_NAMES, metavar="NAME", help=" | ".join(PLOT_NAMES))
     p.add_argument("--out", required=True, help="output file; .png, .svg or .pdf")
@@ -212,7 +212,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"signsgd-bft {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
-    rep = sub.add_parser("report", help="the main job: bounds, tolerance, figures -> --out")
+    rep = sub.add_parser("report", help="the main job: verdicts, bounds, Monte Carlo, toy experiment, figures -> --out",
+                         description="Verify every claim, set the bounds beside the exact values and Monte Carlo, run "
+                         "a short toy sweep; write report.md, report.json and figures to --out.  (MNIST is not "
+                         "available yet.)")
     rep.add_argument("--out", default="results", help="output folder (default results/)")
     _add_bound(sub)
     _add_plot(sub)
