@@ -20,7 +20,6 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import special as sc
 
 from ._domain import (
-    ATTACKS,
     FRACTION,
     OPEN_PROBABILITY,
     PROBABILITY,

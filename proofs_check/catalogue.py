@@ -22,7 +22,6 @@ import numpy as np
 import sympy as sp
 
 import bounds
-from bounds import cantelli, convergence
 
 from .numeric import LINKING_FAMILIES, linked_points, search
 from .symbolic import identity, polynomial_positive, rational_points

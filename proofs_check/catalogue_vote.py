@@ -117,7 +117,7 @@ def _line1() -> Verdict:
                  for qq, bb, pp in itertools.product((1, 3, 9, 27), (0, 1), (0.6, 0.9)) if bb < qq)
     mc_pass = confirm_above(0.0, 2, 0, float(bounds.noise.snr_from_p(0.75)), "gaussian", tie="plus", trials=100_000)
     mc_zero = confirm_above(0.0, 2, 0, float(bounds.noise.snr_from_p(0.75)), "gaussian", tie="zero", trials=100_000)
-    ev = [f"E[Z] - Z >= E[Z] - Q/2 is the event Z <= Q/2, which adds P[Z = Q/2] when Q is even",
+    ev = ["E[Z] - Z >= E[Z] - Q/2 is the event Z <= Q/2, which adds P[Z = Q/2] when Q is even",
           f"equal for odd Q (checked: {odd_ok}); as an inequality P[Z < Q/2] <= P[Z <= Q/2] the chain stays valid",
           f"Monte Carlo, Gaussian noise with p = 3/4, 100000 trials each: P[Z < 1] ~ {mc_pass['rate']:.4f} "
           f"[{mc_pass['ci_low']:.4f}, {mc_pass['ci_high']:.4f}], P[Z <= 1] ~ {mc_zero['rate']:.4f} "

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 import bounds
-from bounds import cantelli, summary, tails, tolerance
+from bounds import cantelli, summary
 from bounds._io import atomic_write_text
 from bounds.noise import NOISE_FAMILIES
 

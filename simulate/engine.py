@@ -20,7 +20,7 @@ from typing import Any
 import torch
 
 import bounds
-from bounds._domain import BATCH, SNR, WORKERS, Domain, check
+from bounds._domain import BATCH, SNR, Domain, check
 from bounds.vote_failure import check_workers
 
 from .adversaries import ADVERSARIES, EXACT_LAW, NEEDS_HONEST_VOTES, AttackContext

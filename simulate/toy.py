@@ -42,11 +42,10 @@ from .adversaries import ADVERSARIES, NEEDS_HONEST_VOTES, AttackContext
 from .device import resolve_device
 from .vote import SERVER_TIE_RULES, majority_vote, worker_sign
 
-__all__ = ["ToyConfig", "simulate_toy", "batch_at", "outcome_polynomials", "predict", "Prediction", "ENGINES",
+__all__ = ["ToyConfig", "simulate_toy", "batch_at", "outcome_polynomials", "ENGINES",
            "expected_objective", "coin_flip_snr"]
 
 ENGINES = ("counts", "workers")
-BATCH_SCHEDULES = ("t",)
 
 
 @dataclass(frozen=True)
@@ -227,26 +226,11 @@ def _workers_step(x: torch.Tensor, bs: list[int], reps: int, attack: str, n: int
 
 
 # --------------------------------------------------------------------------------------------- prediction
-@dataclass
-class Prediction:
-    """The theory's prediction for one (B, batch regime, attack).
-
-    ``x_star``: the :math:`|x_i|` at which the vote becomes a coin flip (failure probability 1/2), from the
-    exact law of :func:`bounds.vote_failure`; ``inf`` when the vote fails more often than not at every
-    SNR (the run diverges), 0 when it never does.  ``floor``: :math:`\\frac d2(x^{*2} + \\eta_T^2/3)`, the
-    coin-flip floor plus the step-size floor (a coordinate that has reached its equilibrium moves by
-    :math:`\\pm\\eta_T`).
-    """
-
-    byzantine: int
-    x_star: float
-    step_floor: float
-    floor: float
-    diverges: bool
-
-
 def coin_flip_snr(workers: int, byzantine: int, batch: int, attack: str, tie: str = "zero") -> float:
-    """Per-sample SNR ``s*`` with P[vote fails] = 1/2 at batch ``batch`` (``inf``: never; 0: always below)."""
+    r"""Per-sample SNR ``s*`` at which the exact vote failure is 1/2 at batch ``batch``: the coordinate scale
+    :math:`|x_i| = \sigma s^*` where the vote becomes a coin flip (the omniscient attack pushes smaller
+    coordinates out and pulls larger ones in).  ``inf`` when the vote fails more often than not at every SNR
+    (the run diverges), 0 when it never does."""
     from scipy.optimize import brentq
 
     from .adversaries import EXACT_LAW
@@ -266,22 +250,6 @@ def coin_flip_snr(workers: int, byzantine: int, batch: int, attack: str, tie: st
         if hi > 1e6:
             return math.inf
     return float(brentq(excess, 1e-12, hi, xtol=1e-12))
-
-
-def predict(byzantine: Sequence[int], attack: str, batch: int | str, config: ToyConfig = ToyConfig()) -> list[Prediction]:
-    """The predicted floors of the objective at the end of the run (see :class:`Prediction`)."""
-    n_end = batch_at(batch, config.iterations - 1)
-    eta_end = config.lr / math.sqrt(config.iterations)
-    step_floor = 0.5 * config.dim * eta_end**2 / 3
-    out = []
-    for b in byzantine:
-        s = coin_flip_snr(config.workers, int(b), n_end, attack, config.tie)
-        if math.isinf(s):
-            out.append(Prediction(int(b), math.inf, step_floor, math.inf, True))
-            continue
-        xs = config.sigma * s
-        out.append(Prediction(int(b), xs, step_floor, 0.5 * config.dim * xs**2 + step_floor, False))
-    return out
 
 
 def _outcome_probs(a_wrong: np.ndarray, a_tie: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
