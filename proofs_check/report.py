@@ -167,9 +167,9 @@ Package version {__version__}; created {data['created']}.  Paper: Mengoli, Moll,
 
 ## Verdicts on the paper's claims
 
-{sum(r['verdict'] == 'verified' for r in verdicts)} verified, {sum(r['verdict'] == 'refuted' for r in verdicts)} refuted,
-{sum(r['verdict'] == 'inconclusive' for r in verdicts)} inconclusive of {len(verdicts)} claims; evidence and
-counterexamples in `verification.json` (and `signsgd-bft verify --markdown FILE`).
+{sum(r['verdict'] == 'verified' for r in verdicts)} verified, {sum(r['verdict'] == 'refuted' for r in verdicts)} refuted, \
+{sum(r['verdict'] == 'inconclusive' for r in verdicts)} inconclusive of {len(verdicts)} claims; evidence and counterexamples in
+`verification.json` (and `signsgd-bft verify --markdown FILE`).
 
 {_md_table(verdicts, [("id", "claim"), ("source", "source"), ("verdict", "verdict"), ("method", "method")])}
 
