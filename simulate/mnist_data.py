@@ -17,7 +17,7 @@ from pathlib import Path
 
 import torch
 
-__all__ = ["MnistData", "load_mnist", "worker_chunks", "paper_transform", "NORMALIZE"]
+__all__ = ["MnistData", "load_mnist", "worker_chunks", "paper_transform", "paper_augment", "NORMALIZE"]
 
 NORMALIZE = (0.1307, 0.3081)
 """The paper's normalisation (mean, std), Table 3."""
@@ -125,6 +125,15 @@ def worker_chunks(labels: torch.Tensor, workers: int = 27, iid: bool = True, see
     return [c.clone() for c in torch.tensor_split(order, workers)]
 
 
+def paper_augment():  # type: ignore[no-untyped-def]
+    """The random part of the paper's transforms, on image tensors in [0, 1]: center-crop 26, resize 28,
+    colour jitter, rotation 10 degrees, affine 5 degrees (works on one image or a batch)."""
+    from torchvision import transforms as T
+
+    return T.Compose([T.CenterCrop(26), T.Resize(28, antialias=True), T.ColorJitter(0.2, 0.2, 0.2, 0.1),
+                      T.RandomRotation(10), T.RandomAffine(5)])
+
+
 def paper_transform(train: bool = True):  # type: ignore[no-untyped-def]
     """The paper's transforms (Table 3): center-crop 26, resize 28, colour jitter, rotation 10 degrees, affine
     5 degrees, normalise; the test images are only normalised.  The jitter strengths are not printed in the
@@ -134,5 +143,4 @@ def paper_transform(train: bool = True):  # type: ignore[no-untyped-def]
     norm = [T.ToTensor(), T.Normalize((NORMALIZE[0],), (NORMALIZE[1],))]
     if not train:
         return T.Compose(norm)
-    return T.Compose([T.CenterCrop(26), T.Resize(28), T.ColorJitter(0.2, 0.2, 0.2, 0.1), T.RandomRotation(10),
-                      T.RandomAffine(5), *norm])
+    return T.Compose([T.ToTensor(), paper_augment(), T.Normalize((NORMALIZE[0],), (NORMALIZE[1],))])

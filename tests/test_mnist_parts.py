@@ -105,3 +105,32 @@ def test_batched_per_worker_gradients_equal_the_per_worker_loop() -> None:
     b = per_worker_gradients(model, images, labels, "loop")
     assert a.shape == b.shape == (4, sum(p.numel() for p in model.parameters()))
     torch.testing.assert_close(a, b, rtol=FLOAT32_GRAD_RTOL, atol=1e-6)
+
+
+def test_a_short_training_run_learns_without_adversaries_and_records_its_curve(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from simulate.mnist import MnistConfig, train_mnist
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    if not SHARED.exists():
+        pytest.skip("the shared MNIST test set is not beside this checkout")
+    data = load_mnist(SHARED)
+    cfg = MnistConfig(workers=5, batch=16, iterations=12, lr=2e-3, eval_every=4, augment=True, eval_examples=500)
+    clean = train_mnist(data, 0, "colluding", cfg, seed=1)
+    assert clean["status"] == "done" and [c["iteration"] for c in clean["curve"]] == [1, 4, 8, 12]
+    assert clean["curve"][-1]["train_loss"] < clean["curve"][0]["train_loss"]  # it learns
+    assert "only the MNIST test split" in clean["note"]
+    attacked = train_mnist(data, 2, "colluding", cfg, seed=1)
+    assert attacked["curve"][-1]["train_loss"] > clean["curve"][-1]["train_loss"]  # 2 of 5 colluding hurt
+
+
+def test_train_mnist_rejects_bad_input_naming_the_argument() -> None:
+    from simulate.mnist import MnistConfig, train_mnist
+    from simulate.mnist_data import MnistData
+
+    empty = MnistData(torch.zeros(10, 28, 28, dtype=torch.uint8), torch.zeros(10, dtype=torch.long),
+                      torch.zeros(2, 28, 28, dtype=torch.uint8), torch.zeros(2, dtype=torch.long), "x", "")
+    with pytest.raises(ValueError, match="argument 'attack'"):
+        train_mnist(empty, 1, "sneaky", MnistConfig(workers=3))
+    with pytest.raises(ValueError, match=r"argument 'byzantine' must be an integer in \[0, 3\]; got 4"):
+        train_mnist(empty, 4, "blind", MnistConfig(workers=3))
