@@ -12,8 +12,9 @@ negation), ``omniscient`` (the negated sign of the gradient of the whole trainin
 ``random``, ``abstain``.  The augmentation of Table 3 is applied per worker batch (one draw of the random
 transform per batch, to keep the CPU cost of augmentation below that of the gradients).
 
-Not yet here (see the issue): the ``mnist`` command and sweep, the measurement of p and S, predicted against
-observed tolerance, and the figures.
+:func:`measure_sign_statistics` measures p and S on real gradients and checks Assumption 3.4.  Not yet here
+(see the issue): the ``mnist`` command and sweep with checkpoints, predicted against observed tolerance over
+a sweep, and the figures.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from .mnist_data import NORMALIZE, MnistData, paper_augment, worker_chunks
 from .mnist_model import PaperCNN, per_worker_gradients
 from .vote import majority_vote, sign_int8
 
-__all__ = ["MnistConfig", "train_mnist", "ATTACKS"]
+__all__ = ["MnistConfig", "train_mnist", "measure_sign_statistics", "ATTACKS"]
 
 ATTACKS = ("colluding", "omniscient", "blind", "random", "abstain")
 
@@ -140,3 +141,48 @@ def train_mnist(data: MnistData, byzantine: int, attack: str = "colluding", conf
     finite = all(math.isfinite(c["train_loss"]) for c in curve)
     return {"params": {"byzantine": byzantine, "attack": attack, **config.to_dict()}, "seed": seed, "device": str(dev),
             "note": data.note, "curve": curve, "status": "done" if finite else "diverged"}
+
+
+def measure_sign_statistics(model: torch.nn.Module, data: MnistData, config: MnistConfig = MnistConfig(),
+                            coords: int = 2000, seed: int = 0) -> dict[str, Any]:
+    """What the theory needs, measured on real gradients at the model's current point.
+
+    ``config.workers`` fresh worker batches give per-worker gradients :math:`G_{ji}`; the gradient of the
+    whole training part gives :math:`\\operatorname{sign}(g_i)`.  On ``coords`` sampled coordinates:
+    :math:`p_i` = the fraction of workers whose sign agrees with :math:`\\operatorname{sign}(g_i)`;
+    :math:`S_i = |\\bar G_i| / \\mathrm{sd}_j(G_{ji})` (the SNR of one worker's estimate); Assumption 3.4 is
+    checked through the sample skewness (symmetry) and Sarle's bimodality coefficient
+    :math:`(\\gamma^2 + 1)/\\kappa` (values above 5/9 suggest more than one mode).  From :math:`p_i` the paper's
+    threshold :math:`\\alpha^*(p_i) = 1 - 1/(2p_i)` and the largest tolerable Byzantine count follow.
+    """
+    import bounds
+
+    gen = torch.Generator().manual_seed(seed)
+    chunks = worker_chunks(data.train_labels, config.workers, config.iid, seed)
+    idx = torch.stack([c[torch.randint(0, c.numel(), (config.batch,), generator=gen)] for c in chunks])
+    xs = torch.stack([_batch(data.train_images[i], False) for i in idx])
+    grads = per_worker_gradients(model, xs, data.train_labels[idx])
+    full = _flat_grad(model, data.train_images, data.train_labels)
+    pick = torch.randperm(full.numel(), generator=gen)[:coords]
+    pick = pick[full[pick] != 0]
+    g, truth = grads[:, pick].double(), torch.sign(full[pick]).double()
+    p = (torch.sign(g) == truth).double().mean(0)
+    mean, sd = g.mean(0), g.std(0)
+    snr = (mean.abs() / sd.clamp_min(1e-30))
+    centred = (g - mean) / sd.clamp_min(1e-30)
+    skew = (centred**3).mean(0)
+    kurt = (centred**4).mean(0)
+    bimodality = (skew**2 + 1) / kurt.clamp_min(1e-30)
+    pn = p.numpy()
+    alpha = bounds.alpha_star(pn.clip(1e-12, 1.0))
+    q = torch.tensor([0.1, 0.5, 0.9], dtype=torch.float64)
+    p_med = float(torch.quantile(p, 0.5))
+    return {
+        "coordinates": int(pick.numel()), "workers": config.workers, "batch": config.batch,
+        "p_quantiles": torch.quantile(p, q).tolist(), "snr_quantiles": torch.quantile(snr, q).tolist(),
+        "alpha_star_quantiles": [float(v) for v in torch.quantile(torch.from_numpy(alpha), q)],
+        "fraction_p_above_half": float((p > 0.5).double().mean()),
+        "max_byzantine_at_median_p": int(bounds.max_byzantine(config.workers, p_med)),
+        "fraction_symmetric": float((skew.abs() < 1.0).double().mean()),
+        "fraction_unimodal": float((bimodality < 5 / 9).double().mean()),
+    }

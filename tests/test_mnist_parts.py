@@ -134,3 +134,25 @@ def test_train_mnist_rejects_bad_input_naming_the_argument() -> None:
         train_mnist(empty, 1, "sneaky", MnistConfig(workers=3))
     with pytest.raises(ValueError, match=r"argument 'byzantine' must be an integer in \[0, 3\]; got 4"):
         train_mnist(empty, 4, "blind", MnistConfig(workers=3))
+
+
+def test_sign_statistics_on_real_gradients_are_consistent_with_the_bounds(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import bounds
+    from simulate.mnist import MnistConfig, measure_sign_statistics
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    if not SHARED.exists():
+        pytest.skip("the shared MNIST test set is not beside this checkout")
+    data = load_mnist(SHARED)
+    torch.manual_seed(0)
+    model = PaperCNN().eval()
+    small = MnistConfig(workers=9, batch=32)
+    stats = measure_sign_statistics(model, data, small, coords=500)
+    assert stats["coordinates"] > 100
+    lo, med, hi = stats["p_quantiles"]
+    assert 0.0 <= lo <= med <= hi <= 1.0
+    assert stats["alpha_star_quantiles"][1] == pytest.approx(float(bounds.alpha_star(max(med, 1e-12))), abs=0.05)
+    assert 0.0 <= stats["fraction_symmetric"] <= 1.0 and 0.0 <= stats["fraction_unimodal"] <= 1.0
+    # at initialisation most workers already agree with the full gradient's sign on most coordinates
+    assert stats["fraction_p_above_half"] > 0.5
