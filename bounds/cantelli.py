@@ -84,25 +84,24 @@ def chain_domain(
         i = np.flatnonzero(~ok.ravel())[0]
         raise ValueError(
             f"{func}: the chain needs p in (1/2, 1] and byzantine/workers < 1 - 1/(2p) "
-            f"(argument 'byzantine' must be an integer in [0, {_max_b(q.ravel()[i], pp.ravel()[i])}] "
+            f"(argument 'byzantine' must be an integer in [0, {_max_b_text(q.ravel()[i], pp.ravel()[i])}] "
             f"for p={show(pp.ravel()[i])}, workers={show(q.ravel()[i])}); got byzantine={show(b.ravel()[i])}"
         )
     return q, b, pp, ok
-
-
-def _max_b(q: float, p: float) -> str:
-    if p <= 0.5:
-        return "none: p must exceed 1/2"
-    b = np.ceil(q * (1.0 - 1.0 / (2.0 * p))) - 1.0
-    while b >= 0 and not 2.0 * p * (q - b) > q:
-        b -= 1
-    return str(int(b)) if b >= 0 else "none"
 
 
 def _margin(q: NDArray[np.float64], b: NDArray[np.float64], p: NDArray[np.float64]) -> NDArray[np.float64]:
     """:math:`(1-\alpha)p - 1/2`, computed as :math:`((Q-B)(p-1/2) - B/2)/Q` (``p - 1/2`` is exact in
     floating point, so the margin keeps its relative accuracy as p approaches 1/2)."""
     return ((q - b) * (p - 0.5) - 0.5 * b) / q
+
+
+def _max_b_text(q: float, p: float) -> str:
+    """The largest admissible B, for the error message (:func:`bounds.tolerance.max_byzantine`)."""
+    from .tolerance import max_byzantine
+
+    b = int(max_byzantine(q, p))
+    return str(b) if b >= 0 else "none: p must exceed 1/2"
 
 
 def _moments(q: NDArray[np.float64], b: NDArray[np.float64], p: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:

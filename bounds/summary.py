@@ -17,7 +17,7 @@ from ._domain import ATTACKS, TIE_RULES, check_choice
 from .noise import GAUSSIAN, NOISE_FAMILIES, NoiseFamily, get_family, snr_from_p
 from .vote_failure import log_vote_failure, vote_failure
 
-__all__ = ["vote_failure_summary", "sign_error_summary", "tolerance_summary", "convergence_summary"]
+__all__ = ["bound_values", "vote_failure_summary", "sign_error_summary", "tolerance_summary", "convergence_summary"]
 
 
 def _f(x: Any) -> float | None:
@@ -75,24 +75,32 @@ def vote_failure_summary(
         "exact": _f(vote_failure(workers, byzantine, p, attack, tie)),
         "log_exact": _f(log_vote_failure(workers, byzantine, p, attack, tie)),
         "exact_paper_event": _f(vote_failure(workers, byzantine, p, "omniscient", "pass")),
+    }
+    out.update(bound_values(workers, byzantine, p, out["snr"], attack))
+    out["chain_valid"] = out["cantelli"] is not None
+    out["paper_final_below_exact"] = (
+        None if out["paper_final"] is None else bool(out["paper_final"] < out["exact_paper_event"])
+    )
+    return out
+
+
+def bound_values(workers: int, byzantine: int, p: float, snr: float | None, attack: str = "omniscient"
+                 ) -> dict[str, float | None]:
+    """Every bound on the vote failure at one point: Chernoff-KL and Hoeffding for ``attack``, every line of
+    the Cantelli chain (omniscient attack; ``None`` outside the chain's domain B/Q < 1 - 1/(2p)), the
+    printed and the re-derived last line (``None`` also when ``snr`` is ``None``)."""
+    out: dict[str, float | None] = {
         "chernoff_kl": _f(tails.chernoff_kl(workers, byzantine, p, attack)),
         "hoeffding": _f(tails.hoeffding(workers, byzantine, p, attack)),
     }
     valid = 0.5 < p <= 1 and 2 * p * (workers - byzantine) > workers
-    out["chain_valid"] = bool(valid)
     for line in cantelli.CHAIN[1:]:
-        if line.needs_snr:
-            continue
-        out[line.id] = _f(line.function(workers, byzantine, p, invalid="nan")) if valid else None
+        if not line.needs_snr:
+            out[line.id] = _f(line.function(workers, byzantine, p, invalid="nan")) if valid else None
     out["cantelli"] = out["line_2_cantelli"]
-    has_snr = out["snr"] is not None
-    out["paper_final"] = _f(cantelli.paper_final(workers, byzantine, p, snr, invalid="nan")) if valid and has_snr else None
-    out["rederived_final"] = (
-        _f(cantelli.rederived_final(workers, byzantine, p, snr, invalid="nan")) if valid and has_snr else None
-    )
-    out["paper_final_below_exact"] = (
-        None if out["paper_final"] is None else bool(out["paper_final"] < out["exact_paper_event"])
-    )
+    with_snr = valid and snr is not None
+    out["paper_final"] = _f(cantelli.paper_final(workers, byzantine, p, snr, invalid="nan")) if with_snr else None
+    out["rederived_final"] = _f(cantelli.rederived_final(workers, byzantine, p, snr, invalid="nan")) if with_snr else None
     return out
 
 

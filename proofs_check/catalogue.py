@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable
 
+import mpmath as mp
 import numpy as np
 import sympy as sp
 
@@ -218,10 +219,8 @@ def _equiv_decider(left: sp.Rel, right: sp.Rel) -> Callable[[], Verdict]:
         grid_p = [Fraction(k, 40) for k in range(0, 41) if k != 20]
         grid_s = [Fraction(1, 8), Fraction(1, 2), Fraction(1), Fraction(3, 2), Fraction(4)]
         checked = 0
+        mp.mp.dps = 50
         for pv, sv in itertools.product(grid_p, grid_s):
-            import mpmath as mp
-
-            mp.mp.dps = 50
             lv = bool(fl(mp.mpf(pv.numerator) / pv.denominator, mp.mpf(sv.numerator) / sv.denominator))
             rv = bool(fr(mp.mpf(pv.numerator) / pv.denominator, mp.mpf(sv.numerator) / sv.denominator))
             checked += 1

@@ -345,9 +345,3 @@ def signum_vote_hook(state: SignumVoteState, bucket: "dist.GradBucket") -> torch
 # DDP compares the hook's annotations with the real objects; keep them objects, not postponed strings
 signum_vote_hook.__annotations__ = {"state": SignumVoteState, "bucket": dist.GradBucket,
                                     "return": torch.futures.Future[torch.Tensor]}
-
-
-def init_from_env(timeout_s: float = 60.0, backend: str = "gloo") -> tuple[int, int]:
-    """Join the process group from torchrun's environment (``RANK``, ``WORLD_SIZE``, ``MASTER_ADDR``...)."""
-    dist.init_process_group(backend, timeout=datetime.timedelta(seconds=timeout_s))
-    return dist.get_rank(), dist.get_world_size()

@@ -20,6 +20,7 @@ from typing import Any
 import torch
 
 import bounds
+from bounds.summary import bound_values
 from bounds._domain import BATCH, SNR, Domain, check
 from bounds.vote_failure import check_workers
 
@@ -29,7 +30,7 @@ from .noise import draws_per_estimate, sample_estimates
 from .stats import clopper_pearson
 from .vote import SERVER_TIE_RULES, ZERO_SIGN_RULES, bounds_tie_rule, majority_vote, worker_sign
 
-__all__ = ["VoteMCResult", "simulate_vote_failure", "vote_failure_trials"]
+__all__ = ["VoteMCResult", "simulate_vote_failure", "vote_failure_trials", "bound_values"]
 
 _TRIALS = Domain(1, math.inf, hi_closed=False, integer=True)
 DEFAULT_CHUNK = 1 << 20
@@ -158,18 +159,3 @@ def simulate_vote_failure(
     return VoteMCResult(workers, byzantine, snr, batch, noise, attack, tie, trials, failures, failures / trials, lo, hi,
                         confidence, p, exact, bound_values(workers, byzantine, p, math.sqrt(batch) * snr, law),
                         abst, seconds, str(dev), int(seed))
-
-
-def bound_values(workers: int, byzantine: int, p: float, estimate_snr: float, law: str) -> dict[str, float | None]:
-    """Every bound on the vote failure at one point (chain lines ``None`` outside the chain's domain)."""
-    out: dict[str, float | None] = {
-        "chernoff_kl": float(bounds.chernoff_kl(workers, byzantine, p, law)),
-        "hoeffding": float(bounds.hoeffding(workers, byzantine, p, law)),
-    }
-    valid = 0.5 < p <= 1 and 2 * p * (workers - byzantine) > workers
-    from bounds import cantelli
-
-    out["cantelli"] = float(cantelli.line_2_cantelli(workers, byzantine, p)) if valid else None
-    out["paper_final"] = float(cantelli.paper_final(workers, byzantine, p, estimate_snr)) if valid else None
-    out["rederived_final"] = float(cantelli.rederived_final(workers, byzantine, p, estimate_snr)) if valid else None
-    return out

@@ -23,6 +23,8 @@ from typing import Sequence
 
 import torch
 
+from bounds._domain import check_choice
+
 __all__ = [
     "SERVER_TIE_RULES",
     "ZERO_SIGN_RULES",
@@ -63,11 +65,6 @@ class VoteResult:
         return int(self.abstentions.sum())
 
 
-def _check_choice(func: str, name: str, value: str, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise ValueError(f"{func}: argument '{name}' must be one of {choices}; got {value!r}")
-
-
 def sign_int8(x: torch.Tensor) -> torch.Tensor:
     """``sign(x)`` as int8 by two comparisons (NaN gives 0); cheaper than ``torch.sign(x).to(int8)``."""
     return (x > 0).to(torch.int8) - (x < 0).to(torch.int8)
@@ -78,7 +75,7 @@ def worker_sign(estimate: torch.Tensor, zero: str = "zero", generator: torch.Gen
 
     ``"zero"``: 0 (abstain on that coordinate), ``"plus"``: +1, ``"random"``: a fair random sign.
     """
-    _check_choice("worker_sign", "zero", zero, ZERO_SIGN_RULES)
+    check_choice("worker_sign", "zero", zero, ZERO_SIGN_RULES)
     votes = sign_int8(estimate)  # NaN -> 0, like an abstention
     if zero != "zero":
         zeros = votes == 0
@@ -131,7 +128,7 @@ def majority_vote(
     generator
         Random generator for ``tie="random"``.
     """
-    _check_choice("majority_vote", "tie", tie, SERVER_TIE_RULES)
+    check_choice("majority_vote", "tie", tie, SERVER_TIE_RULES)
     if isinstance(votes, torch.Tensor):
         if votes.dim() < 1:
             raise ValueError("majority_vote: argument 'votes' must have a leading worker dimension; got a scalar")
@@ -255,7 +252,7 @@ def bounds_tie_rule(tie: str, gradient_sign: int = 1) -> str:
     ``zero`` -> ``fail`` (a zero step is not the right sign), ``random`` -> ``random``,
     ``plus`` -> ``pass`` for a positive gradient and ``fail`` for a negative one.
     """
-    _check_choice("bounds_tie_rule", "tie", tie, SERVER_TIE_RULES)
+    check_choice("bounds_tie_rule", "tie", tie, SERVER_TIE_RULES)
     if tie == "plus":
         return "pass" if gradient_sign > 0 else "fail"
     return {"zero": "fail", "random": "random"}[tie]

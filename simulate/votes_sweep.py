@@ -19,17 +19,9 @@ from bounds._io import atomic_write, atomic_write_text
 
 from .engine import simulate_vote_failure
 from .seeding import derive_seed
+from .sweep import package_version
 
 __all__ = ["run_votes_sweep", "write_votes", "plot_votes", "format_table"]
-
-
-def _version() -> str:
-    from importlib import metadata
-
-    try:
-        return metadata.version("signsgd-bft")
-    except metadata.PackageNotFoundError:  # pragma: no cover
-        return "0.0.0+unknown"
 
 
 def run_votes_sweep(
@@ -62,7 +54,7 @@ def run_votes_sweep(
         for b, s, n, fam, att in itertools.product(counts, snr, batch, noise, attack):
             grid.append(dict(workers=int(q), byzantine=int(b), snr=float(s), batch=int(n), noise=fam, attack=att))
     rows: list[dict[str, Any]] = []
-    version = _version()
+    version = package_version()
     for point in tqdm(grid, desc="votes", disable=not progress, leave=False):
         # common random numbers: every strategy at a grid point sees the same draws
         unit_seed = derive_seed(seed, tie=tie, trials=trials, **{k: v for k, v in point.items() if k != "attack"})

@@ -87,10 +87,7 @@ def ddp(rank: int, world: int, out: str) -> None:
     dist.all_gather(signs, torch.sign(flat))
     expected = torch.sign(torch.stack(signs).sum(0))
     got = torch.cat([p.grad.reshape(-1) for p in model.parameters()])
-    Path(out, f"{rank}.json").write_text(json.dumps({"equal": bool(torch.equal(got.sort().values,
-                                                                              expected.sort().values)),
-                                                     "multiset_ok": True, "got": got.tolist(),
-                                                     "expected": expected.tolist()}))
+    Path(out, f"{rank}.json").write_text(json.dumps({"got": got.tolist(), "expected": expected.tolist()}))
 
 
 def _vote_once_and_report(rank: int, out: str) -> None:
