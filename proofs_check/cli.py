@@ -9,7 +9,7 @@ Subcommands (``signsgd-bft SUBCOMMAND --help`` for each):
 ``votes``   Monte Carlo vote simulation against the exact value and the bounds (imports torch)
 ``toy``     the toy quadratic sweep (Figure 1), resumable, with predicted against observed (imports torch)
 ``distributed``  the toy quadratic over N local processes, the vote on torch.distributed (imports torch)
-``mnist``   not available yet (it says so and exits with status 2)
+``mnist``   the MNIST sweep (Figures 2-4), resumable, with predicted against observed tolerance (imports torch)
 
 Only numpy/scipy are imported to parse arguments and evaluate bounds;
 matplotlib is imported by ``plot``, ``votes`` and ``report``, torch by ``votes`` and ``report``.
@@ -24,14 +24,14 @@ import sys
 from bounds._domain import ATTACKS
 from typing import Any, Callable, Sequence
 
+from .cli_mnist import add_mnist, run_mnist_command
+
 __all__ = ["main", "build_parser"]
 
-PENDING = {
-    "mnist": "the MNIST experiment arrives with issue 6",
-}
+PENDING: dict[str, str] = {}
 
 BOUND_NAMES = ("vote-failure", "sign-error", "tolerance", "convergence", "list")
-PLOT_NAMES = ("sign-error", "vote-failure", "tolerance", "convergence", "votes", "toy")
+PLOT_NAMES = ("sign-error", "vote-failure", "tolerance", "convergence", "votes", "toy", "mnist")
 
 
 def _add_bound(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -62,7 +62,7 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
                        description="Draw a figure. NAME is one of: " + ", ".join(PLOT_NAMES) + ".")
     p.add_argument("name", choices=PLOT_NAMES, metavar="NAME", help=" | ".join(PLOT_NAMES))
     p.add_argument("--out", required=True, help="output file; .png, .svg or .pdf")
-    p.add_argument("--results", help="votes, toy: the votes.json / toy.json file to redraw from")
+    p.add_argument("--results", help="votes, toy, mnist: the votes.json / toy.json / mnist.json file to redraw from")
     p.add_argument("--workers", "-Q", type=int, default=27, help="Q (default 27)")
     p.add_argument("--snr", type=float, default=1.0, help="SNR of one worker's estimate (vote-failure; default 1)")
     p.add_argument("--noise", default="gaussian", help="noise family (vote-failure; default gaussian)")
@@ -223,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_verify(sub)
     _add_toy(sub)
     _add_distributed(sub)
+    add_mnist(sub)
     for name, why in PENDING.items():
         sp = sub.add_parser(name, help=f"not available yet ({why})", add_help=True)
         sp.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
@@ -282,6 +283,7 @@ def _plot(args: argparse.Namespace) -> dict[str, Any]:
         "convergence": lambda: plots.plot_convergence(args.out, workers=args.workers, p=args.p),
         "votes": lambda: _plot_votes(args),
         "toy": lambda: _plot_toy(args),
+        "mnist": lambda: _plot_mnist(args),
     }[args.name]
     return {"written": fn()}
 
@@ -300,6 +302,14 @@ def _plot_toy(args: argparse.Namespace) -> str:
     from simulate.toy_sweep import plot_toy
 
     return plot_toy(args.results, args.out)
+
+
+def _plot_mnist(args: argparse.Namespace) -> str:
+    if not args.results:
+        raise ValueError("plot mnist: give --results FILE (a mnist.json written by 'signsgd-bft mnist')")
+    from simulate.mnist_sweep import plot_mnist
+
+    return plot_mnist(args.results, args.out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -323,6 +333,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(_plot(args)["written"])
         elif args.command == "distributed":
             return _distributed(args)
+        elif args.command == "mnist":
+            return run_mnist_command(args)
         elif args.command == "toy":
             return _toy(args)
         elif args.command == "verify":

@@ -1,43 +1,52 @@
-"""MNIST training with signSGD / Signum and majority vote under Byzantine workers (issue 6, first part).
+"""MNIST training with Signum and majority vote under Byzantine workers (paper Section 5, Table 3).
 
 :func:`train_mnist` runs Algorithm 1 on the paper's CNN: each of ``Q`` workers draws a mini-batch from its
 own chunk, computes its gradient (:func:`simulate.mnist_model.per_worker_gradients`), keeps its own momentum
-(Signum: :math:`m \\leftarrow \\beta m + (1-\\beta) g`) and votes its sign; the Byzantine workers attack; the
-server's :func:`simulate.vote.majority_vote` decides; every worker steps
-:math:`x \\leftarrow x - \\eta(\\mathrm{vote} + \\lambda x)`.  Training loss and test accuracy are recorded
-every ``eval_every`` iterations.
+(Signum: :math:`m_j \\leftarrow \\beta m_j + (1-\\beta) g_j`) and votes :math:`\\operatorname{sign}(m_j)`; the
+Byzantine workers attack; the server's :func:`simulate.vote.majority_vote` decides; the model steps
+:math:`x \\leftarrow x - \\eta(\\mathrm{vote} + \\lambda x)`.  Training loss (on ``eval_examples`` images of the
+training part) and test accuracy are recorded every ``eval_every`` iterations; every ``stats_every``
+iterations :mod:`simulate.mnist_stats` measures p, S and Assumption 3.4 on the honest gradients of that
+iteration against the gradient of the whole training part.
 
-Attacks: ``colluding`` (the paper's: the Byzantine workers majority-vote their own momenta and all send the
-negation), ``omniscient`` (the negated sign of the gradient of the whole training part), ``blind``,
-``random``, ``abstain``.  The augmentation of Table 3 is applied per worker batch (one draw of the random
-transform per batch, to keep the CPU cost of augmentation below that of the gradients).
+Attacks (the Byzantine workers are the last ``B``): ``colluding`` (the paper's, Appendix B: the Byzantine
+workers majority-vote their own votes and all send the negation), ``omniscient`` (the negated sign of the
+gradient of the whole training part, recomputed every iteration), ``blind`` (each flips its own vote),
+``random``, ``abstain``.  The augmentation of Table 3 is drawn once per worker batch (per-image draws cost
+about as much as the gradients on the CPU).  The full-data gradient is taken with dropout off (the model in
+``eval`` mode): the deterministic objective whose sign the theory's :math:`p` refers to.
 
-:func:`measure_sign_statistics` measures p and S on real gradients and checks Assumption 3.4.  Not yet here
-(see the issue): the ``mnist`` command and sweep with checkpoints, predicted against observed tolerance over
-a sweep, and the figures.
+Checkpoints: with ``checkpoint`` set, the whole state (model, momenta, both random generators, the curves) is
+written atomically at every evaluation point and a rerun resumes from it, giving the same numbers as an
+uninterrupted run on the same device; the file is removed when the run finishes.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import asdict, dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Callable
 
 import torch
 import torch.nn.functional as F
 
+from bounds._io import atomic_write
+
 from .mnist_data import NORMALIZE, MnistData, paper_augment, worker_chunks
-from .mnist_model import PaperCNN, per_worker_gradients
+from .mnist_model import PaperCNN, flat_parameters, per_worker_gradients
+from .mnist_stats import sign_statistics
 from .vote import majority_vote, sign_int8
 
-__all__ = ["MnistConfig", "train_mnist", "measure_sign_statistics", "ATTACKS"]
+__all__ = ["MnistConfig", "train_mnist", "measure_sign_statistics", "full_gradient", "ATTACKS"]
 
 ATTACKS = ("colluding", "omniscient", "blind", "random", "abstain")
 
 
 @dataclass(frozen=True)
 class MnistConfig:
-    """The paper's Table 3, every value a parameter."""
+    """The paper's Table 3, every value a parameter (``stats_every`` = 0 turns the p/S tracking off)."""
 
     workers: int = 27
     batch: int = 64
@@ -49,6 +58,25 @@ class MnistConfig:
     augment: bool = True
     iid: bool = True
     eval_examples: int = 2000
+    stats_every: int = 25
+    method: str = "auto"
+
+    def __post_init__(self) -> None:
+        ints = {"workers": (1, None), "batch": (1, None), "iterations": (1, None), "eval_every": (1, None),
+                "eval_examples": (1, None), "stats_every": (0, None)}
+        for name, (lo, _) in ints.items():
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < lo:
+                raise ValueError(f"MnistConfig: argument '{name}' must be an integer >= {lo}; got {v!r}")
+        for name, lo, hi in (("lr", 0.0, math.inf), ("weight_decay", 0.0, math.inf), ("momentum", 0.0, 1.0)):
+            v = getattr(self, name)
+            if not isinstance(v, (int, float)) or not (lo <= v < hi if name == "momentum" else lo < v < hi
+                                                       if name == "lr" else lo <= v < hi):
+                rng = "[0, 1)" if name == "momentum" else "(0, inf)" if name == "lr" else "[0, inf)"
+                raise ValueError(f"MnistConfig: argument '{name}' must be a real number in {rng}; got {v!r}")
+        if self.method not in ("auto", "vmap", "loop"):
+            raise ValueError(f"MnistConfig: argument 'method' must be one of ('auto', 'vmap', 'loop'); "
+                             f"got {self.method!r}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -69,7 +97,12 @@ def _batch(images: torch.Tensor, augment: bool) -> torch.Tensor:
     return (x - NORMALIZE[0]) / NORMALIZE[1]
 
 
-def _flat_grad(model: torch.nn.Module, images: torch.Tensor, labels: torch.Tensor, chunk: int = 1000) -> torch.Tensor:
+def full_gradient(model: torch.nn.Module, images: torch.Tensor, labels: torch.Tensor, chunk: int = 1000) -> torch.Tensor:
+    """The flattened gradient of the mean NLL loss over all of ``images`` (uint8 ``(N, 28, 28)``), dropout off.
+
+    The model's train/eval mode is restored afterwards."""
+    was_training = model.training
+    model.eval()
     model.zero_grad(set_to_none=True)
     n = images.shape[0]
     for i in range(0, n, chunk):
@@ -77,112 +110,131 @@ def _flat_grad(model: torch.nn.Module, images: torch.Tensor, labels: torch.Tenso
         (F.nll_loss(model(x), labels[i : i + chunk], reduction="sum") / n).backward()
     g = torch.cat([p.grad.reshape(-1) for p in model.parameters()])
     model.zero_grad(set_to_none=True)
+    model.train(was_training)
     return g
 
 
 @torch.no_grad()
 def _evaluate(model: torch.nn.Module, images: torch.Tensor, labels: torch.Tensor) -> tuple[float, float]:
+    was_training = model.training
     model.eval()
     out = model(_normalise(images).unsqueeze(1))
     loss = float(F.nll_loss(out, labels))
     acc = float((out.argmax(1) == labels).float().mean())
-    model.train()
+    model.train(was_training)
     return loss, acc
 
 
+def _attack(attack: str, own: torch.Tensor, full: Callable[[], torch.Tensor], gen: torch.Generator) -> torch.Tensor:
+    """The Byzantine votes, given their own honest-computed votes ``own`` ``(B, d)``."""
+    if attack == "colluding":
+        return -sign_int8(own.sum(0, dtype=torch.int32)).expand_as(own)
+    if attack == "omniscient":
+        return -sign_int8(full()).expand_as(own)
+    if attack == "blind":
+        return -own
+    if attack == "random":
+        return (torch.randint(0, 2, own.shape, generator=gen, dtype=torch.int8) * 2 - 1).to(own.device)
+    return torch.zeros_like(own)
+
+
+def _state(model: torch.nn.Module, momenta: torch.Tensor, gen: torch.Generator, t: int,
+           curve: list[dict[str, float]], stats: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any]:
+    state = {"params": params, "iteration": t, "model": model.state_dict(), "momenta": momenta, "gen": gen.get_state(),
+             "torch_rng": torch.get_rng_state(), "curve": curve, "stats": stats}
+    if momenta.is_cuda:
+        state["cuda_rng"] = torch.cuda.get_rng_state(momenta.device)
+    return state
+
+
 def train_mnist(data: MnistData, byzantine: int, attack: str = "colluding", config: MnistConfig = MnistConfig(),
-                seed: int = 0, device: str = "cpu") -> dict[str, Any]:
-    """Train once; returns the curves (iteration, training loss, test accuracy) and the run's parameters."""
+                seed: int = 0, device: str = "cpu", checkpoint: str | Path | None = None,
+                on_eval: Callable[[dict[str, float]], None] | None = None) -> dict[str, Any]:
+    """Train once; returns the curves, the tracked sign statistics and the run's parameters.
+
+    ``on_eval`` is called with each new curve point (after the checkpoint is written): a progress hook.
+    """
     if attack not in ATTACKS:
         raise ValueError(f"train_mnist: argument 'attack' must be one of {ATTACKS}; got {attack!r}")
-    if not 0 <= byzantine <= config.workers:
+    if isinstance(byzantine, bool) or not isinstance(byzantine, int) or not 0 <= byzantine <= config.workers:
         raise ValueError(f"train_mnist: argument 'byzantine' must be an integer in [0, {config.workers}]; "
                          f"got {byzantine!r}")
+    params = {"byzantine": byzantine, "attack": attack, "seed": seed, **config.to_dict()}
+    dev = torch.device(device)
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
-    dev = torch.device(device)
     model = PaperCNN().to(dev).train()
     chunks = worker_chunks(data.train_labels, config.workers, config.iid, seed)
     ev = torch.randperm(data.train_labels.numel(), generator=gen)[: config.eval_examples]
-    momenta = torch.zeros(config.workers, sum(p.numel() for p in model.parameters()), device=dev)
-    m_honest = config.workers - byzantine
+    train_x, train_y = data.train_images.to(dev), data.train_labels.to(dev)
+    test_x, test_y = data.test_images.to(dev), data.test_labels.to(dev)
+    momenta = torch.zeros(config.workers, flat_parameters(model).numel(), device=dev)
     curve: list[dict[str, float]] = []
-    for t in range(config.iterations):
+    stats: list[dict[str, Any]] = []
+    start = 0
+    ckpt = Path(checkpoint) if checkpoint is not None else None
+    if ckpt is not None and ckpt.exists():
+        state = torch.load(ckpt, map_location=dev, weights_only=False)
+        if state.get("params") == params:
+            model.load_state_dict(state["model"])
+            momenta = state["momenta"].to(dev)
+            gen.set_state(state["gen"])
+            torch.set_rng_state(state["torch_rng"])
+            if "cuda_rng" in state and dev.type == "cuda":
+                torch.cuda.set_rng_state(state["cuda_rng"], dev)
+            curve, stats, start = state["curve"], state["stats"], state["iteration"]
+    m_honest = config.workers - byzantine
+    for t in range(start, config.iterations):
         idx = torch.stack([c[torch.randint(0, c.numel(), (config.batch,), generator=gen)] for c in chunks])
         xs = torch.stack([_batch(data.train_images[i], config.augment) for i in idx]).to(dev)
-        ys = data.train_labels[idx].to(dev)
-        grads = per_worker_gradients(model, xs, ys)
+        grads = per_worker_gradients(model, xs, data.train_labels[idx].to(dev), config.method)
         momenta = config.momentum * momenta + (1 - config.momentum) * grads if config.momentum else grads
         votes = sign_int8(momenta)
+        full_cache: list[torch.Tensor] = []
+
+        def full() -> torch.Tensor:
+            if not full_cache:
+                full_cache.append(full_gradient(model, train_x, train_y))
+            return full_cache[0]
+
         if byzantine:
-            own = votes[m_honest:]
-            if attack == "colluding":
-                byz = -sign_int8(own.sum(0, dtype=torch.int32)).expand_as(own)
-            elif attack == "omniscient":
-                byz = -sign_int8(_flat_grad(model, data.train_images.to(dev), data.train_labels.to(dev))).expand_as(own)
-            elif attack == "blind":
-                byz = -own
-            elif attack == "random":
-                byz = torch.randint(0, 2, own.shape, generator=gen, dtype=torch.int8).to(dev) * 2 - 1
-            else:
-                byz = torch.zeros_like(own)
-            votes = torch.cat([votes[:m_honest], byz])
-        step = majority_vote(votes).sign.to(torch.float32)
+            votes = torch.cat([votes[:m_honest], _attack(attack, votes[m_honest:], full, gen)])
+        step = majority_vote(votes).sign
+        if config.stats_every and (t % config.stats_every == 0) and m_honest >= 2:
+            s = sign_statistics(grads[:m_honest], full(), config.workers, byzantine, votes[:m_honest], step,
+                                seed=seed + t)
+            stats.append({"iteration": t, **s})
         with torch.no_grad():
             offset = 0
             for p in model.parameters():
                 n = p.numel()
-                p -= config.lr * (step[offset : offset + n].view_as(p) + config.weight_decay * p)
+                p -= config.lr * (step[offset : offset + n].view_as(p).to(p.dtype) + config.weight_decay * p)
                 offset += n
-        if (t + 1) % config.eval_every == 0 or t == 0:
-            train_loss, _ = _evaluate(model, data.train_images[ev].to(dev), data.train_labels[ev].to(dev))
-            _, test_acc = _evaluate(model, data.test_images.to(dev), data.test_labels.to(dev))
-            curve.append({"iteration": t + 1, "train_loss": train_loss, "test_accuracy": test_acc})
+        if (t + 1) % config.eval_every == 0 or t == 0 or t + 1 == config.iterations:
+            train_loss, _ = _evaluate(model, train_x[ev], train_y[ev])
+            _, test_acc = _evaluate(model, test_x, test_y)
+            point = {"iteration": t + 1, "train_loss": train_loss, "test_accuracy": test_acc}
+            curve.append(point)
+            if ckpt is not None and t + 1 < config.iterations:
+                state = _state(model, momenta, gen, t + 1, curve, stats, params)
+                atomic_write(ckpt, lambda tmp: torch.save(state, tmp))
+            if on_eval is not None:
+                on_eval(point)
     finite = all(math.isfinite(c["train_loss"]) for c in curve)
+    if ckpt is not None and ckpt.exists():
+        os.unlink(ckpt)
     return {"params": {"byzantine": byzantine, "attack": attack, **config.to_dict()}, "seed": seed, "device": str(dev),
-            "note": data.note, "curve": curve, "status": "done" if finite else "diverged"}
+            "note": data.note, "curve": curve, "stats": stats, "status": "done" if finite else "diverged"}
 
 
 def measure_sign_statistics(model: torch.nn.Module, data: MnistData, config: MnistConfig = MnistConfig(),
                             coords: int = 2000, seed: int = 0) -> dict[str, Any]:
-    """What the theory needs, measured on real gradients at the model's current point.
-
-    ``config.workers`` fresh worker batches give per-worker gradients :math:`G_{ji}`; the gradient of the
-    whole training part gives :math:`\\operatorname{sign}(g_i)`.  On ``coords`` sampled coordinates:
-    :math:`p_i` = the fraction of workers whose sign agrees with :math:`\\operatorname{sign}(g_i)`;
-    :math:`S_i = |\\bar G_i| / \\mathrm{sd}_j(G_{ji})` (the SNR of one worker's estimate); Assumption 3.4 is
-    checked through the sample skewness (symmetry) and Sarle's bimodality coefficient
-    :math:`(\\gamma^2 + 1)/\\kappa` (values above 5/9 suggest more than one mode).  From :math:`p_i` the paper's
-    threshold :math:`\\alpha^*(p_i) = 1 - 1/(2p_i)` and the largest tolerable Byzantine count follow.
-    """
-    import bounds
-
+    """:func:`simulate.mnist_stats.sign_statistics` at the model's current point, on ``config.workers`` fresh
+    worker batches (no augmentation), with Assumption 3.4 checked on ``coords`` coordinates."""
     gen = torch.Generator().manual_seed(seed)
     chunks = worker_chunks(data.train_labels, config.workers, config.iid, seed)
     idx = torch.stack([c[torch.randint(0, c.numel(), (config.batch,), generator=gen)] for c in chunks])
     xs = torch.stack([_batch(data.train_images[i], False) for i in idx])
-    grads = per_worker_gradients(model, xs, data.train_labels[idx])
-    full = _flat_grad(model, data.train_images, data.train_labels)
-    pick = torch.randperm(full.numel(), generator=gen)[:coords]
-    pick = pick[full[pick] != 0]
-    g, truth = grads[:, pick].double(), torch.sign(full[pick]).double()
-    p = (torch.sign(g) == truth).double().mean(0)
-    mean, sd = g.mean(0), g.std(0)
-    snr = (mean.abs() / sd.clamp_min(1e-30))
-    centred = (g - mean) / sd.clamp_min(1e-30)
-    skew = (centred**3).mean(0)
-    kurt = (centred**4).mean(0)
-    bimodality = (skew**2 + 1) / kurt.clamp_min(1e-30)
-    pn = p.numpy()
-    alpha = bounds.alpha_star(pn.clip(1e-12, 1.0))
-    q = torch.tensor([0.1, 0.5, 0.9], dtype=torch.float64)
-    p_med = float(torch.quantile(p, 0.5))
-    return {
-        "coordinates": int(pick.numel()), "workers": config.workers, "batch": config.batch,
-        "p_quantiles": torch.quantile(p, q).tolist(), "snr_quantiles": torch.quantile(snr, q).tolist(),
-        "alpha_star_quantiles": [float(v) for v in torch.quantile(torch.from_numpy(alpha), q)],
-        "fraction_p_above_half": float((p > 0.5).double().mean()),
-        "max_byzantine_at_median_p": int(bounds.max_byzantine(config.workers, p_med)),
-        "fraction_symmetric": float((skew.abs() < 1.0).double().mean()),
-        "fraction_unimodal": float((bimodality < 5 / 9).double().mean()),
-    }
+    grads = per_worker_gradients(model, xs, data.train_labels[idx], config.method)
+    full = full_gradient(model, data.train_images, data.train_labels)
+    return sign_statistics(grads, full, config.workers, 0, shape_coords=coords, seed=seed)

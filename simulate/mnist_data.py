@@ -17,7 +17,7 @@ from pathlib import Path
 
 import torch
 
-__all__ = ["MnistData", "load_mnist", "worker_chunks", "paper_transform", "paper_augment", "NORMALIZE"]
+__all__ = ["MnistData", "load_mnist", "default_mnist_root", "worker_chunks", "paper_transform", "paper_augment", "NORMALIZE"]
 
 NORMALIZE = (0.1307, 0.3081)
 """The paper's normalisation (mean, std), Table 3."""
@@ -144,3 +144,16 @@ def paper_transform(train: bool = True):  # type: ignore[no-untyped-def]
     if not train:
         return T.Compose(norm)
     return T.Compose([T.ToTensor(), paper_augment(), T.Normalize((NORMALIZE[0],), (NORMALIZE[1],))])
+
+
+def default_mnist_root() -> Path | None:
+    """Where MNIST is looked for when no folder is given: ``$SIGNSGD_BFT_MNIST``, then ``./data/mnist``, then
+    ``../shared/data/mnist`` beside the working directory or beside this package's checkout; None if none
+    holds the test split."""
+    here = Path(__file__).resolve().parents[1]
+    env = os.environ.get("SIGNSGD_BFT_MNIST")
+    for cand in ([Path(env)] if env else []) + [Path("data/mnist"), Path("../shared/data/mnist"),
+                                               here.parent / "shared" / "data" / "mnist"]:
+        if _find(cand, _FILES["test_images"]) is not None and _find(cand, _FILES["test_labels"]) is not None:
+            return cand
+    return None
