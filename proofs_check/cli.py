@@ -28,8 +28,6 @@ from .cli_mnist import add_mnist, run_mnist_command
 
 __all__ = ["main", "build_parser"]
 
-PENDING: dict[str, str] = {}
-
 BOUND_NAMES = ("vote-failure", "sign-error", "tolerance", "convergence", "list")
 PLOT_NAMES = ("sign-error", "vote-failure", "tolerance", "convergence", "votes", "toy", "mnist")
 
@@ -224,9 +222,6 @@ def build_parser() -> argparse.ArgumentParser:
     _add_toy(sub)
     _add_distributed(sub)
     add_mnist(sub)
-    for name, why in PENDING.items():
-        sp = sub.add_parser(name, help=f"not available yet ({why})", add_help=True)
-        sp.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     return parser
 
 
@@ -318,9 +313,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
-        return 2
-    if args.command in PENDING:
-        print(f"signsgd-bft {args.command}: not available yet: {PENDING[args.command]}.", file=sys.stderr)
         return 2
     try:
         if args.command == "bound":

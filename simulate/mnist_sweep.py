@@ -142,6 +142,8 @@ def summarise_mnist(records: list[dict[str, Any]], target: float = 0.8) -> list[
             first = [s for s in stats if s["iteration"] == 0]
             row["p_median_init"] = float(np.mean([s["p_median"] for s in first])) if first else math.nan
             row["p_median_mean"] = float(np.mean([s["p_median"] for s in stats]))
+            row["p_nonzero_median_mean"] = float(np.mean([s["p_nonzero_quantiles"][1] for s in stats]))
+            row["fraction_zero"] = float(np.mean([s["fraction_zero"] for s in stats]))
             row["p_vote_median_mean"] = float(np.mean([s["p_vote_quantiles"][1] for s in stats]))
             row["snr_median_mean"] = float(np.mean([s["snr_quantiles"][1] for s in stats]))
             row["fraction_p_above_half"] = float(np.mean([s["fraction_p_above_half"] for s in stats]))
@@ -202,13 +204,14 @@ def compare_tolerance(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def format_mnist_table(rows: list[dict[str, Any]], comparison: list[dict[str, Any]]) -> str:
     """The tables printed by ``signsgd-bft mnist``."""
     head = (f"{'attack':<10} {'batch':>5} {'B':>3} {'alpha':>6} {'final acc':>9} {'loss':>7} {'conv':>5} "
-            f"{'p med':>6} {'p vote':>6} {'S med':>6} {'covered':>7} {'vote ok':>7} {'sym':>5} {'unimod':>6}")
+            f"{'p med':>6} {'p nz':>6} {'zeros':>6} {'p vote':>6} {'S med':>6} {'covered':>7} {'vote ok':>7} {'sym':>5} {'unimod':>6}")
     lines = [head, "-" * len(head)]
     nan = float("nan")
     for r in rows:
         lines.append(f"{r['attack']:<10} {r['batch']:>5} {r['byzantine']:>3} {r['alpha']:>6.3f} "
                      f"{r['final_accuracy']:>9.4f} {r['final_train_loss']:>7.3f} {'yes' if r['converged'] else 'no':>5} "
-                     f"{r.get('p_median_mean', nan):>6.3f} {r.get('p_vote_median_mean', nan):>6.3f} "
+                     f"{r.get('p_median_mean', nan):>6.3f} {r.get('p_nonzero_median_mean', nan):>6.3f} "
+                     f"{r.get('fraction_zero', nan):>6.3f} {r.get('p_vote_median_mean', nan):>6.3f} "
                      f"{r.get('snr_median_mean', nan):>6.3f} {r.get('fraction_covered', nan):>7.3f} "
                      f"{r.get('vote_agreement', nan):>7.3f} {r.get('fraction_symmetric', nan):>5.2f} "
                      f"{r.get('fraction_unimodal', nan):>6.2f}")
@@ -281,6 +284,7 @@ def plot_mnist(results: str | Path, out: str | Path) -> str:
                 p_med = np.mean([[s["p_median"] for s in r["stats"]] for r in runs], axis=0)
                 axes[row, 2].plot(st_its, p_med, color=c, lw=1, marker=".", label=label)
                 axes[row, 2].axhline(1 / (2 * (1 - b / q)), color=c, ls=":", lw=1)
+        axes[row, 2].set_xlim(axes[row, 0].get_xlim())
         axes[row, 0].set_yscale("log")
         axes[row, 0].set_ylabel("training loss")
         axes[row, 1].set_ylabel("test accuracy")

@@ -69,12 +69,6 @@ def test_plot_rejects_an_unknown_extension(tmp_path: Path, capsys: pytest.Captur
     assert not list(tmp_path.iterdir())  # nothing half-written left behind
 
 
-@pytest.mark.parametrize("command", ["mnist"])
-def test_pending_subcommands_say_plainly_they_are_not_available(command: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([command]) == 2
-    assert "not available yet" in capsys.readouterr().err
-
-
 def test_report_writes_markdown_json_and_figures(tmp_path: Path) -> None:
     assert main(["report", "--out", str(tmp_path)]) == 0
     data = json.loads((tmp_path / "report.json").read_text())
@@ -87,6 +81,14 @@ def test_report_writes_markdown_json_and_figures(tmp_path: Path) -> None:
     assert all(row["rederived_final_violations"] == 0 for row in scan.values())
     row = data["vote_failure_q27_snr1_gaussian"][3]
     assert row["exact"] == pytest.approx(float(bounds.vote_failure(27, 3, row["p"])), rel=1e-15)
+    from simulate.mnist_data import default_mnist_root
+
+    if default_mnist_root() is not None:  # the short MNIST run, with the test-only split stated
+        assert [r["byzantine"] for r in data["mnist"]["summary"]] == [0, 9, 13]
+        assert "mnist" in data["figures"] and "## MNIST" in (tmp_path / "report.md").read_text()
+        assert data["mnist"]["note"] in (tmp_path / "report.md").read_text()
+    else:
+        assert "skipped" in data["mnist"]
 
 
 def test_module_entry_point_and_console_help_work_without_importing_torch() -> None:
