@@ -12,7 +12,8 @@ iteration against the gradient of the whole training part.
 Attacks (the Byzantine workers are the last ``B``): ``colluding`` (the paper's, Appendix B: the Byzantine
 workers majority-vote their own votes and all send the negation), ``omniscient`` (the negated sign of the
 gradient of the whole training part, recomputed every iteration), ``blind`` (each flips its own vote),
-``random``, ``abstain``.  The augmentation of Table 3 is drawn once per worker batch (per-image draws cost
+``random``, ``abstain``.  Each worker's batch is drawn with replacement from its chunk (so a batch larger
+than the chunk repeats images; ``chunk_size`` in the result says how large the chunks were).  The augmentation of Table 3 is drawn once per worker batch (per-image draws cost
 about as much as the gradients on the CPU).  The full-data gradient is taken with dropout off (the model in
 ``eval`` mode): the deterministic objective whose sign the theory's :math:`p` refers to.
 
@@ -224,7 +225,8 @@ def train_mnist(data: MnistData, byzantine: int, attack: str = "colluding", conf
     if ckpt is not None and ckpt.exists():
         os.unlink(ckpt)
     return {"params": {"byzantine": byzantine, "attack": attack, **config.to_dict()}, "seed": seed, "device": str(dev),
-            "note": data.note, "curve": curve, "stats": stats, "status": "done" if finite else "diverged"}
+            "note": data.note, "chunk_size": min(int(c.numel()) for c in chunks), "curve": curve, "stats": stats,
+            "status": "done" if finite else "diverged"}
 
 
 def measure_sign_statistics(model: torch.nn.Module, data: MnistData, config: MnistConfig = MnistConfig(),

@@ -86,6 +86,7 @@ def sign_statistics(grads: torch.Tensor, full: torch.Tensor, workers: int, byzan
         "fraction_zero": float((sg == 0).float().mean()),
         "p_nonzero_quantiles": _quantiles(p_nonzero) if p_nonzero.numel() else [math.nan] * len(QUANTILES),
         "snr_quantiles": _quantiles(snr),
+        "alpha_star_quantiles": [float(bounds.alpha_star(min(max(v, 1e-12), 1.0))) for v in _quantiles(p)],
         "alpha_star_at_median_p": float(bounds.alpha_star(min(max(p_med, 1e-12), 1.0))),
         "max_byzantine_at_median_p": int(bounds.max_byzantine(workers, min(max(p_med, 1e-12), 1.0))),
         "fraction_covered_at_this_b": covered,

@@ -136,7 +136,7 @@ def summarise_mnist(records: list[dict[str, Any]], target: float = 0.8) -> list[
             "final_train_loss": float(np.mean(loss)), "target": target,
             "converged": bool(np.mean(acc) >= target and all(r["status"] == "done" for r in recs)),
             "status": "done" if all(r["status"] == "done" for r in recs) else "diverged",
-            "device": recs[0]["device"], "version": recs[0].get("version"), "note": recs[0].get("note", ""),
+            "chunk_size": recs[0].get("chunk_size"), "device": recs[0]["device"], "version": recs[0].get("version"), "note": recs[0].get("note", ""),
         }
         if stats:
             first = [s for s in stats if s["iteration"] == 0]
@@ -223,6 +223,10 @@ def format_mnist_table(rows: list[dict[str, Any]], comparison: list[dict[str, An
         lines.append(f"{c['attack']} batch {c['batch']} ({c['iterations']} iterations): largest B whose every "
                      f"smaller swept B reaches accuracy {c['target']:g}: observed {c['largest_b_observed']} "
                      f"(swept {c['swept_b']}); {pred}")
+        chunk = next((r.get("chunk_size") for r in rows if r["batch"] == c["batch"]), None)
+        if chunk is not None and c["batch"] > chunk:
+            lines.append(f"    note: batch {c['batch']} exceeds a worker's chunk of {chunk} images: batches are drawn "
+                         "with replacement and repeat images, so p is that of fewer distinct samples than the paper's")
         if c["paper_observation"]:
             lines.append(f"    paper: {c['paper_observation']}: {c['paper_verdict']}")
         else:

@@ -236,3 +236,13 @@ def test_the_report_says_why_mnist_was_not_run_when_the_data_is_missing(tmp_path
     part, md, figures = mnist_section(tmp_path, tmp_path / "figures")
     assert "no MNIST files found" in part["skipped"] and md.startswith("## MNIST\n\nNot run: no MNIST files")
     assert figures == {} and not list(tmp_path.iterdir())
+
+
+def test_the_table_warns_when_a_batch_is_larger_than_a_workers_chunk() -> None:
+    from simulate.mnist_sweep import format_mnist_table
+
+    rows = [{**_row(512, 0, 0.9), "alpha": 0.0, "final_accuracy": 0.9, "final_train_loss": 0.3, "chunk_size": 296}]
+    text = format_mnist_table(rows, compare_tolerance(rows))
+    assert "batch 512 exceeds a worker's chunk of 296 images" in text
+    rows[0]["chunk_size"] = 2222
+    assert "exceeds" not in format_mnist_table(rows, compare_tolerance(rows))
