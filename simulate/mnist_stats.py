@@ -16,6 +16,10 @@ training part :math:`g_i`:
   :math:`\\#\\{i : B/Q < \\alpha^*(p_i)\\}/d`;
 * the fraction of zero entries :math:`G_{ji} = 0` (a zero is not a right sign in :math:`p_i`; the vote counts it
   as an abstention), and :math:`p_i` among the non-zero signs only;
+* the same weighted by the full gradient's magnitude, which is how a coordinate's vote enters the descent of
+  BZAA18's Theorem 1 and Theorem 3.7 (:math:`\\sum_i |g_i|\\,(1 - 2 P[\\text{vote}_i \\text{ wrong}])`):
+  :math:`p_w = \\sum_i |g_i| p_i / \\|g\\|_1`, the share of :math:`\\|g\\|_1` on covered coordinates, and the
+  share on which the vote was right;
 * the vote's observed agreement with :math:`\\operatorname{sign} g_i` (one minus the empirical vote failure).
 """
 
@@ -71,7 +75,11 @@ def sign_statistics(grads: torch.Tensor, full: torch.Tensor, workers: int, byzan
     p_med = float(torch.quantile(p[:: max(1, p.numel() // 2_000_000 + 1)].double(), 0.5))
     alpha_frac = byzantine / workers
     # B/Q < 1 - 1/(2 p)  <=>  p > 1 / (2 (1 - B/Q))
-    covered = float((p > 1.0 / (2.0 * (1.0 - alpha_frac))).float().mean())
+    ok = p > 1.0 / (2.0 * (1.0 - alpha_frac))
+    covered = float(ok.float().mean())
+    weight = full[keep].abs().double()
+    weight = weight / weight.sum()
+    p_weighted = float((weight * p.double()).sum())
     gen = torch.Generator().manual_seed(seed)
     pick = torch.randperm(g.shape[1], generator=gen)[: min(shape_coords, g.shape[1])].to(g.device)
     sample = g[:, pick].double()
@@ -90,11 +98,16 @@ def sign_statistics(grads: torch.Tensor, full: torch.Tensor, workers: int, byzan
         "alpha_star_at_median_p": float(bounds.alpha_star(min(max(p_med, 1e-12), 1.0))),
         "max_byzantine_at_median_p": int(bounds.max_byzantine(workers, min(max(p_med, 1e-12), 1.0))),
         "fraction_covered_at_this_b": covered,
+        "p_weighted": p_weighted,
+        "max_byzantine_at_weighted_p": int(bounds.max_byzantine(workers, min(max(p_weighted, 1e-12), 1.0))),
+        "l1_covered_at_this_b": float((weight * ok.double()).sum()),
         "fraction_symmetric": float((skew[nondegenerate].abs() < 1.0).double().mean()) if nondegenerate.any() else 0.0,
         "fraction_unimodal": float((bimodality[nondegenerate] < 5 / 9).double().mean()) if nondegenerate.any() else 0.0,
     }
     if votes is not None:
         out["p_vote_quantiles"] = _quantiles((votes[:, keep].float() == truth).float().mean(0))
     if outcome is not None:
-        out["vote_agreement"] = float((outcome[keep].float() == truth).float().mean())
+        right = outcome[keep].float() == truth
+        out["vote_agreement"] = float(right.float().mean())
+        out["l1_vote_agreement"] = float((weight * right.double()).sum())
     return out

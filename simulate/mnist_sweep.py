@@ -10,8 +10,10 @@ Predicted against observed, per (attack, batch):
 
 * *observed*: the largest swept B such that every swept B' <= B *converges*, i.e. its final test accuracy
   (mean of the last ``FINAL_POINTS`` evaluations and of the repeats) reaches ``target``;
-* *predicted*: the paper's threshold :math:`B/Q < \\alpha^*(p) = 1 - 1/(2p)` at the median over coordinates of
-  :math:`p` measured on the honest gradients of the B = 0 run (at initialisation, and averaged along training);
+* *predicted*: the paper's threshold :math:`B/Q < \\alpha^*(p) = 1 - 1/(2p)` at the :math:`p` measured on the
+  honest gradients of the smallest swept B (B = 0 normally), summarised two ways: the median over coordinates,
+  and the mean weighted by :math:`|g_i|` (how coordinates enter the descent, see :mod:`simulate.mnist_stats`);
+  each at initialisation and averaged along training;
 * the paper's own observations (:data:`PAPER_OBSERVATIONS`), marked reproduced / not reproduced where the sweep
   holds the B they speak of, and not tested otherwise.
 
@@ -142,6 +144,10 @@ def summarise_mnist(records: list[dict[str, Any]], target: float = 0.8) -> list[
             first = [s for s in stats if s["iteration"] == 0]
             row["p_median_init"] = float(np.mean([s["p_median"] for s in first])) if first else math.nan
             row["p_median_mean"] = float(np.mean([s["p_median"] for s in stats]))
+            row["p_weighted_init"] = float(np.mean([s["p_weighted"] for s in first])) if first else math.nan
+            row["p_weighted_mean"] = float(np.mean([s["p_weighted"] for s in stats]))
+            row["l1_covered"] = float(np.mean([s["l1_covered_at_this_b"] for s in stats]))
+            row["l1_vote_agreement"] = float(np.mean([s["l1_vote_agreement"] for s in stats]))
             row["p_nonzero_median_mean"] = float(np.mean([s["p_nonzero_quantiles"][1] for s in stats]))
             row["fraction_zero"] = float(np.mean([s["fraction_zero"] for s in stats]))
             row["p_vote_median_mean"] = float(np.mean([s["p_vote_quantiles"][1] for s in stats]))
@@ -189,13 +195,14 @@ def compare_tolerance(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                                "converged_b": sorted(b for b, ok in observed.items() if ok),
                                "largest_b_observed": largest, "target": base["target"],
                                "iterations": base["iterations"], "p_from_b": base["byzantine"]}
-        for key in ("p_median_init", "p_median_mean"):
-            p = base.get(key, math.nan)
-            if math.isfinite(p):
-                pc = min(max(p, 1e-12), 1.0)
-                row[key] = p
-                row[key.replace("p_median", "alpha_star")] = float(bounds.alpha_star(pc))
-                row[key.replace("p_median", "largest_b_predicted")] = int(bounds.max_byzantine(q, pc))
+        for kind in ("median", "weighted"):
+            for when in ("init", "mean"):
+                p = base.get(f"p_{kind}_{when}", math.nan)
+                if p is not None and math.isfinite(p):
+                    pc = min(max(p, 1e-12), 1.0)
+                    row[f"p_{kind}_{when}"] = p
+                    row[f"alpha_star_{kind}_{when}"] = float(bounds.alpha_star(pc))
+                    row[f"largest_b_predicted_{kind}_{when}"] = int(bounds.max_byzantine(q, pc))
         row["paper_observation"], row["paper_verdict"] = _paper_verdict(batch, observed)
         out.append(row)
     return out
@@ -212,17 +219,21 @@ def format_mnist_table(rows: list[dict[str, Any]], comparison: list[dict[str, An
                      f"{r['final_accuracy']:>9.4f} {r['final_train_loss']:>7.3f} {'yes' if r['converged'] else 'no':>5} "
                      f"{r.get('p_median_mean', nan):>6.3f} {r.get('p_nonzero_median_mean', nan):>6.3f} "
                      f"{r.get('fraction_zero', nan):>6.3f} {r.get('p_vote_median_mean', nan):>6.3f} "
+                     f"{r.get('p_weighted_mean', nan):>6.3f} "
                      f"{r.get('snr_median_mean', nan):>6.3f} {r.get('fraction_covered', nan):>7.3f} "
-                     f"{r.get('vote_agreement', nan):>7.3f} {r.get('fraction_symmetric', nan):>5.2f} "
+                     f"{r.get('l1_covered', nan):>7.3f} {r.get('vote_agreement', nan):>7.3f} "
+                     f"{r.get('l1_vote_agreement', nan):>6.3f} {r.get('fraction_symmetric', nan):>5.2f} "
                      f"{r.get('fraction_unimodal', nan):>6.2f}")
     lines.append("")
     for c in comparison:
-        pred = (f"paper's alpha < 1 - 1/(2p) at the median p of B = {c['p_from_b']}: "
-                f"p = {c.get('p_median_init', nan):.3f} at initialisation -> B <= {c.get('largest_b_predicted_init', '-')}, "
-                f"p = {c.get('p_median_mean', nan):.3f} along training -> B <= {c.get('largest_b_predicted_mean', '-')}")
         lines.append(f"{c['attack']} batch {c['batch']} ({c['iterations']} iterations): largest B whose every "
                      f"smaller swept B reaches accuracy {c['target']:g}: observed {c['largest_b_observed']} "
-                     f"(swept {c['swept_b']}); {pred}")
+                     f"(swept {c['swept_b']}, converged {c['converged_b']})")
+        for kind, what in (("median", "median p over coordinates"), ("weighted", "|g|-weighted p")):
+            lines.append(f"    paper's B/Q < 1 - 1/(2p) at the {what} of B = {c['p_from_b']}: "
+                         f"p = {c.get(f'p_{kind}_init', nan):.3f} at initialisation -> B <= "
+                         f"{c.get(f'largest_b_predicted_{kind}_init', '-')}; p = {c.get(f'p_{kind}_mean', nan):.3f} "
+                         f"along training -> B <= {c.get(f'largest_b_predicted_{kind}_mean', '-')}")
         chunk = next((r.get("chunk_size") for r in rows if r["batch"] == c["batch"]), None)
         if chunk is not None and c["batch"] > chunk:
             lines.append(f"    note: batch {c['batch']} exceeds a worker's chunk of {chunk} images: batches are drawn "

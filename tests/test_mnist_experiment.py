@@ -50,6 +50,10 @@ def test_p_counts_the_workers_whose_sign_matches_the_full_gradient_and_zeros_as_
     # B/Q = 1/3 needs p > 1/(2 (1 - 1/3)) = 3/4 strictly: no coordinate is covered; at B = 0 the two p = 3/4 are
     assert s["fraction_covered_at_this_b"] == 0.0
     assert sign_statistics(grads, full, workers=6, byzantine=0)["fraction_covered_at_this_b"] == pytest.approx(2 / 3)
+    # |g|-weighted: (1 * 3/4 + 2 * 3/4 + 0.5 * 2/4) / 3.5; the B = 2 threshold covers no coordinate
+    assert s["p_weighted"] == pytest.approx((0.75 + 1.5 + 0.25) / 3.5)
+    assert s["l1_covered_at_this_b"] == 0.0
+    assert sign_statistics(grads, full, workers=6)["l1_covered_at_this_b"] == pytest.approx(3 / 3.5)
     # S_i = |mean| / sd over workers, computed independently with the statistics module
     import statistics
 
@@ -66,7 +70,7 @@ def test_vote_agreement_and_vote_p_are_measured_on_what_was_sent() -> None:
     outcome = torch.tensor([1, -1], dtype=torch.int8)
     s = sign_statistics(grads, torch.tensor([1.0, 1.0]), workers=3, votes=votes, outcome=outcome)
     assert s["p_vote_quantiles"][1] == pytest.approx(5 / 6, abs=1 / 6)  # p_vote = 1 and 2/3
-    assert s["vote_agreement"] == pytest.approx(0.5)
+    assert s["vote_agreement"] == pytest.approx(0.5) and s["l1_vote_agreement"] == pytest.approx(0.5)
 
 
 def test_sign_statistics_rejects_mismatched_shapes_and_bad_counts() -> None:
@@ -176,7 +180,8 @@ def test_run_mnist_rejects_bad_sweeps_naming_the_argument() -> None:
 
 def _row(batch: int, b: int, acc: float, p: float = 0.75) -> dict[str, object]:
     return {"attack": "colluding", "batch": batch, "byzantine": b, "workers": 27, "converged": acc >= 0.8,
-            "target": 0.8, "iterations": 10, "p_median_init": p, "p_median_mean": p}
+            "target": 0.8, "iterations": 10, "p_median_init": p, "p_median_mean": p, "p_weighted_init": 0.9,
+            "p_weighted_mean": 0.9}
 
 
 def test_observed_tolerance_is_the_largest_b_below_the_first_failure() -> None:
@@ -184,8 +189,10 @@ def test_observed_tolerance_is_the_largest_b_below_the_first_failure() -> None:
     (c,) = compare_tolerance(rows)
     assert c["largest_b_observed"] == 0 and c["converged_b"] == [0, 9]
     # p = 3/4, Q = 27: 2 (3/4) (27 - B) > 27 <=> B < 9
-    assert c["largest_b_predicted_init"] == 8
-    assert c["alpha_star_init"] == pytest.approx(1 - 1 / 1.5)
+    assert c["largest_b_predicted_median_init"] == 8
+    assert c["alpha_star_median_init"] == pytest.approx(1 - 1 / 1.5)
+    # p = 0.9: 1.8 (27 - B) > 27 <=> B < 12
+    assert c["largest_b_predicted_weighted_mean"] == 11
 
 
 def test_the_papers_observations_are_marked_reproduced_or_not() -> None:
