@@ -262,8 +262,9 @@ def write_mnist(records: list[dict[str, Any]], rows: list[dict[str, Any]], compa
 
 def plot_mnist(results: str | Path, out: str | Path) -> str:
     """Figures 2-4 from ``mnist.json`` alone: one row per (attack, batch); training loss, test accuracy and the
-    median p of the honest gradients against iteration, one curve per B (mean over repeats); in the p panel the
-    dotted line of each colour is the p that the paper's threshold needs for that B, :math:`1/(2(1 - B/Q))`."""
+    p of the honest gradients (:math:`|g|`-weighted solid, median over coordinates dashed) against iteration,
+    one curve per B (mean over repeats); in the p panel the dotted line of each colour is the p that the paper's
+    threshold needs for that B, :math:`1/(2(1 - B/Q))`."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -297,13 +298,16 @@ def plot_mnist(results: str | Path, out: str | Path) -> str:
             if runs[0].get("stats"):
                 st_its = [s["iteration"] for s in runs[0]["stats"]]
                 p_med = np.mean([[s["p_median"] for s in r["stats"]] for r in runs], axis=0)
-                axes[row, 2].plot(st_its, p_med, color=c, lw=1, marker=".", label=label)
+                axes[row, 2].plot(st_its, p_med, color=c, lw=0.8, ls="--")
+                if "p_weighted" in runs[0]["stats"][0]:
+                    p_w = np.mean([[s["p_weighted"] for s in r["stats"]] for r in runs], axis=0)
+                    axes[row, 2].plot(st_its, p_w, color=c, lw=1.2, marker=".", label=label)
                 axes[row, 2].axhline(1 / (2 * (1 - b / q)), color=c, ls=":", lw=1)
         axes[row, 2].set_xlim(axes[row, 0].get_xlim())
         axes[row, 0].set_yscale("log")
         axes[row, 0].set_ylabel("training loss")
         axes[row, 1].set_ylabel("test accuracy")
-        axes[row, 2].set_ylabel("median p (honest gradients)")
+        axes[row, 2].set_ylabel("p of the honest gradients\n|g|-weighted (solid), median (dashed)", fontsize=8)
         for k, ax in enumerate(axes[row]):
             ax.set_title(f"{attack}, batch {batch}" + ("" if k else f", {q} workers"))
             ax.set_xlabel("iteration")
