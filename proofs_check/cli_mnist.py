@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 __all__ = ["add_mnist", "run_mnist_command"]
 
@@ -40,14 +41,41 @@ def add_mnist(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N or auto")
     p.add_argument("--out", default="results/mnist")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--from-results", nargs="+", metavar="MNIST_JSON",
+                   help="train nothing: rebuild the tables, mnist.json and the figure from these mnist.json files "
+                   "(their runs merged; --target applies)")
 
 
 def run_mnist_command(args: argparse.Namespace) -> int:
+    from simulate.mnist_sweep import compare_tolerance, format_mnist_table, load_runs, plot_mnist, summarise_mnist, \
+        write_mnist
+
+    if args.from_results:
+        records = load_runs(args.from_results)
+        note = records[0].get("note", "") if records else ""
+    else:
+        records, note = _train(args)
+    rows = summarise_mnist(records, args.target)
+    comparison = compare_tolerance(rows)
+    print(note)
+    print(format_mnist_table(rows, comparison))
+    paths = write_mnist(records, rows, comparison, args.out)
+    if rows:
+        paths.append(plot_mnist(paths[0], f"{args.out}/mnist.png"))
+    for path in paths:
+        print(path)
+    errors = [r for r in records if r["status"] == "error"]
+    for r in errors:
+        print(f"error in {r['params']['attack']} batch {r['params']['batch']} B={r['params']['byzantine']}: "
+              f"{r['error']}")
+    return 0 if not errors else 1
+
+
+def _train(args: argparse.Namespace) -> tuple[list[dict[str, Any]], str]:
     from simulate.device import resolve_device
     from simulate.mnist import MnistConfig
     from simulate.mnist_data import default_mnist_root, load_mnist
-    from simulate.mnist_sweep import compare_tolerance, format_mnist_table, plot_mnist, run_mnist, summarise_mnist, \
-        write_mnist
+    from simulate.mnist_sweep import run_mnist
 
     device = str(resolve_device(args.device))
     root = args.data if args.data is not None else default_mnist_root()
@@ -60,17 +88,4 @@ def run_mnist_command(args: argparse.Namespace) -> int:
                       eval_examples=args.eval_examples, stats_every=args.stats_every, method=args.method)
     records = run_mnist(data, args.byzantine, args.batch, args.attack, cfg, args.iterations, args.repeats,
                         args.seed, device, f"{args.out}/cache", not args.no_progress)
-    rows = summarise_mnist(records, args.target)
-    comparison = compare_tolerance(rows)
-    print(data.note)
-    print(format_mnist_table(rows, comparison))
-    paths = write_mnist(records, rows, comparison, args.out)
-    if rows:
-        paths.append(plot_mnist(paths[0], f"{args.out}/mnist.png"))
-    for path in paths:
-        print(path)
-    errors = [r for r in records if r["status"] == "error"]
-    for r in errors:
-        print(f"error in {r['params']['attack']} batch {r['params']['batch']} B={r['params']['byzantine']}: "
-              f"{r['error']}")
-    return 0 if not errors else 1
+    return records, data.note

@@ -40,7 +40,7 @@ from .mnist_data import MnistData
 from .seeding import derive_seed
 from .sweep import run_sweep, unit_key
 
-__all__ = ["PAPER_ITERATIONS", "PAPER_OBSERVATIONS", "run_mnist", "summarise_mnist", "compare_tolerance",
+__all__ = ["PAPER_ITERATIONS", "PAPER_OBSERVATIONS", "run_mnist", "load_runs", "summarise_mnist", "compare_tolerance",
            "format_mnist_table", "write_mnist", "plot_mnist", "FINAL_POINTS"]
 
 PAPER_ITERATIONS = {64: 500, 256: 200, 512: 200}
@@ -108,6 +108,20 @@ def run_mnist(data: MnistData, byzantine: Sequence[int] = tuple(range(14)), batc
         return out
 
     return run_sweep(units, work, cache_dir, seed, device, progress, desc="mnist")
+
+
+def load_runs(paths: Sequence[str | Path]) -> list[dict[str, Any]]:
+    """The runs of several ``mnist.json`` files, merged (a run present in several files is kept once)."""
+    seen: dict[str, dict[str, Any]] = {}
+    for path in paths:
+        try:
+            runs = json.loads(Path(path).read_text())["runs"]
+        except (OSError, json.JSONDecodeError, KeyError, TypeError):
+            raise ValueError(f"load_runs: argument 'paths' must name mnist.json files written by 'signsgd-bft "
+                             f"mnist'; got {str(path)!r}") from None
+        for run in runs:
+            seen.setdefault(unit_key(run["params"]), run)
+    return list(seen.values())
 
 
 def _final_accuracy(curve: list[dict[str, float]]) -> float:

@@ -224,6 +224,13 @@ def test_summary_plot_and_cli_redraw_from_the_results_file(tmp_path: Path) -> No
     assert (tmp_path / "b.png").read_bytes()[:4] == PNG
     with pytest.raises(ValueError, match="argument 'out' must end in one of"):
         plot_mnist(json_path, tmp_path / "c.txt")
+    # the command rebuilds everything from results files alone (a run given twice is kept once)
+    assert main(["mnist", "--from-results", json_path, json_path, "--target", "0.05", "--out",
+                 str(tmp_path / "re")]) == 0
+    rebuilt = json.loads((tmp_path / "re" / "mnist.json").read_text())
+    assert rebuilt["summary"] == json.loads(json.dumps(rows)) and len(rebuilt["runs"]) == 2
+    assert (tmp_path / "re" / "mnist.png").read_bytes()[:4] == PNG
+    assert main(["mnist", "--from-results", csv_path, "--out", str(tmp_path / "bad")]) == 2
 
 
 def test_mnist_command_without_data_says_where_it_looked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
