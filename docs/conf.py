@@ -76,6 +76,16 @@ def _make_toy(app: object) -> None:
                    check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
 
 
+MNIST_RESULTS = Path(__file__).resolve().parent / "data" / "mnist_cpu.json"
+
+
+def _make_mnist(app: object) -> None:
+    """Figures 2-4 of the CPU runs, redrawn from their committed results file (training them takes an hour)."""
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=str(ROOT))
+    subprocess.run([sys.executable, "-m", "proofs_check", "plot", "mnist", "--results", str(MNIST_RESULTS),
+                    "--out", str(GENERATED / "mnist_cpu.png")], check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+
+
 def _make_verification(app: object) -> None:
     """The verification page: ``signsgd-bft verify --markdown`` plus the counterexample figure."""
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=str(ROOT))
@@ -93,3 +103,4 @@ def setup(app: object) -> None:
     app.connect("builder-inited", _make_verification)  # type: ignore[attr-defined]
     app.connect("builder-inited", _make_toy)  # type: ignore[attr-defined]
     app.connect("builder-inited", _make_figures)  # type: ignore[attr-defined]
+    app.connect("builder-inited", _make_mnist)  # type: ignore[attr-defined]

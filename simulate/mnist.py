@@ -63,18 +63,18 @@ class MnistConfig:
     method: str = "auto"
 
     def __post_init__(self) -> None:
-        ints = {"workers": (1, None), "batch": (1, None), "iterations": (1, None), "eval_every": (1, None),
-                "eval_examples": (1, None), "stats_every": (0, None)}
-        for name, (lo, _) in ints.items():
+        ints = {"workers": 1, "batch": 1, "iterations": 1, "eval_every": 1, "eval_examples": 1, "stats_every": 0}
+        for name, lo in ints.items():
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < lo:
                 raise ValueError(f"MnistConfig: argument '{name}' must be an integer >= {lo}; got {v!r}")
-        for name, lo, hi in (("lr", 0.0, math.inf), ("weight_decay", 0.0, math.inf), ("momentum", 0.0, 1.0)):
+        reals = {"lr": ("(0, inf)", lambda v: 0.0 < v < math.inf),
+                 "weight_decay": ("[0, inf)", lambda v: 0.0 <= v < math.inf),
+                 "momentum": ("[0, 1)", lambda v: 0.0 <= v < 1.0)}
+        for name, (domain, inside) in reals.items():
             v = getattr(self, name)
-            if not isinstance(v, (int, float)) or not (lo <= v < hi if name == "momentum" else lo < v < hi
-                                                       if name == "lr" else lo <= v < hi):
-                rng = "[0, 1)" if name == "momentum" else "(0, inf)" if name == "lr" else "[0, inf)"
-                raise ValueError(f"MnistConfig: argument '{name}' must be a real number in {rng}; got {v!r}")
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not inside(v):
+                raise ValueError(f"MnistConfig: argument '{name}' must be a real number in {domain}; got {v!r}")
         if self.method not in ("auto", "vmap", "loop"):
             raise ValueError(f"MnistConfig: argument 'method' must be one of ('auto', 'vmap', 'loop'); "
                              f"got {self.method!r}")
