@@ -38,7 +38,7 @@ from bounds._io import atomic_write, atomic_write_text
 from .mnist import ATTACKS, MnistConfig, train_mnist
 from .mnist_data import MnistData
 from .seeding import derive_seed
-from .sweep import run_sweep, unit_key
+from .sweep import finished_records, run_sweep, unit_key
 
 __all__ = ["PAPER_ITERATIONS", "PAPER_OBSERVATIONS", "run_mnist", "load_runs", "summarise_mnist", "compare_tolerance",
            "format_mnist_table", "write_mnist", "plot_mnist", "FINAL_POINTS"]
@@ -279,20 +279,12 @@ def plot_mnist(results: str | Path, out: str | Path) -> str:
     p of the honest gradients (:math:`|g|`-weighted solid, median over coordinates dashed) against iteration,
     one curve per B (mean over repeats); in the p panel the dotted line of each colour is the p that the paper's
     threshold needs for that B, :math:`1/(2(1 - B/Q))`."""
+    recs = finished_records(results, "runs", out, "plot_mnist")
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from bounds.plots import FORMATS
-
-    suffix = Path(out).suffix.lower()
-    if suffix not in FORMATS:
-        raise ValueError(f"plot_mnist: argument 'out' must end in one of {FORMATS}; got {str(out)!r}")
-    data = json.loads(Path(results).read_text())
-    recs = [r for r in data["runs"] if r["status"] in ("done", "diverged")]
-    if not recs:
-        raise ValueError(f"plot_mnist: argument 'results' holds no finished run: {str(results)!r}")
     panels = sorted({(r["params"]["attack"], int(r["params"]["batch"])) for r in recs})
     fig, axes = plt.subplots(len(panels), 3, figsize=(15, 3.6 * len(panels)), squeeze=False)
     cmap = plt.get_cmap("plasma")
@@ -331,6 +323,6 @@ def plot_mnist(results: str | Path, out: str | Path) -> str:
     if note:
         fig.text(0.01, 0.002, note, fontsize=6, va="bottom", wrap=True)
     fig.tight_layout(rect=(0, 0.03 if note else 0, 1, 1))
-    atomic_write(out, lambda tmp: fig.savefig(tmp, format=suffix[1:], dpi=110))
+    atomic_write(out, lambda tmp: fig.savefig(tmp, format=Path(out).suffix.lower()[1:], dpi=110))
     plt.close(fig)
     return str(out)

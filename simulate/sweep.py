@@ -23,7 +23,7 @@ from bounds._io import atomic_write_text
 
 from .seeding import derive_seed
 
-__all__ = ["run_sweep", "unit_key", "package_version", "STATUSES"]
+__all__ = ["run_sweep", "unit_key", "package_version", "finished_records", "STATUSES"]
 
 STATUSES = ("done", "diverged", "error", "skipped")
 
@@ -86,3 +86,21 @@ def run_sweep(
         atomic_write_text(path, json.dumps(record, default=str))
         results.append(record)
     return results
+
+
+def finished_records(results: str | Path, key: str, out: str | Path, who: str) -> list[dict[str, Any]]:
+    """For a plot redrawn from a results file: check that ``out`` names a figure format, read ``results`` and
+    return its ``key`` records that finished (``done`` or ``diverged``); errors name ``who``'s argument."""
+    from bounds.plots import FORMATS
+
+    if Path(out).suffix.lower() not in FORMATS:
+        raise ValueError(f"{who}: argument 'out' must end in one of {FORMATS}; got {str(out)!r}")
+    try:
+        records = json.loads(Path(results).read_text())[key]
+    except (OSError, json.JSONDecodeError, KeyError, TypeError):
+        raise ValueError(f"{who}: argument 'results' must be a results file holding '{key}'; got {str(results)!r}") \
+            from None
+    done = [r for r in records if r.get("status") in ("done", "diverged")]
+    if not done:
+        raise ValueError(f"{who}: argument 'results' holds no finished run: {str(results)!r}")
+    return done

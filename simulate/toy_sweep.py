@@ -20,7 +20,7 @@ import numpy as np
 import bounds
 from bounds._io import atomic_write, atomic_write_text
 
-from .sweep import run_sweep
+from .sweep import finished_records, run_sweep
 from .toy import ToyConfig, batch_at, coin_flip_snr, expected_objective, simulate_toy
 
 __all__ = ["run_toy", "summarise", "write_toy", "plot_toy", "format_toy_table", "paper_max_byzantine"]
@@ -139,20 +139,13 @@ def write_toy(records: list[dict[str, Any]], rows: list[dict[str, Any]], out_dir
 def plot_toy(results: str | Path, out: str | Path) -> str:
     """Figure 1 from ``toy.json`` alone: objective against iteration, one panel per (attack, batch regime),
     one curve per Byzantine count (mean over repeats), the expected objective of the exact chain dashed."""
+    recs = finished_records(results, "units", out, "plot_toy")
+    data = json.loads(Path(results).read_text())
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from bounds.plots import FORMATS
-
-    suffix = Path(out).suffix.lower()
-    if suffix not in FORMATS:
-        raise ValueError(f"plot_toy: argument 'out' must end in one of {FORMATS}; got {str(out)!r}")
-    data = json.loads(Path(results).read_text())
-    recs = [r for r in data["units"] if r["status"] in ("done", "diverged")]
-    if not recs:
-        raise ValueError(f"plot_toy: argument 'results' holds no finished unit: {str(results)!r}")
     attacks = sorted({r["params"]["attack"] for r in recs})
     batches = list(dict.fromkeys(r["params"]["batch"] for r in recs))
     fig, axes = plt.subplots(len(attacks), len(batches), figsize=(5 * len(batches), 3.8 * len(attacks)),
@@ -186,6 +179,6 @@ def plot_toy(results: str | Path, out: str | Path) -> str:
     axes[0, -1].legend(fontsize=6, ncol=2, title="colour: mean of repeats; black dashed: exact chain;\n"
                        "dotted at the end: coin-flip + step-size floor", title_fontsize=6)
     fig.tight_layout()
-    atomic_write(out, lambda tmp: fig.savefig(tmp, format=suffix[1:], dpi=110))
+    atomic_write(out, lambda tmp: fig.savefig(tmp, format=Path(out).suffix.lower()[1:], dpi=110))
     plt.close(fig)
     return str(out)
