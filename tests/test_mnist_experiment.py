@@ -224,6 +224,8 @@ def test_summary_plot_and_cli_redraw_from_the_results_file(tmp_path: Path) -> No
     assert (tmp_path / "b.png").read_bytes()[:4] == PNG
     with pytest.raises(ValueError, match="argument 'out' must end in one of"):
         plot_mnist(json_path, tmp_path / "c.txt")
+    with pytest.raises(ValueError, match="plot_mnist: argument 'results' must be a results file holding 'runs'"):
+        plot_mnist(csv_path, tmp_path / "c.png")
     # the command rebuilds everything from results files alone (a run given twice is kept once)
     assert main(["mnist", "--from-results", json_path, json_path, "--target", "0.05", "--out",
                  str(tmp_path / "re")]) == 0
