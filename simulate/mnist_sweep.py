@@ -175,7 +175,9 @@ def summarise_mnist(records: list[dict[str, Any]], target: float = 0.8) -> list[
     return rows
 
 
-def _paper_verdict(batch: int, observed: dict[int, bool]) -> tuple[str, str]:
+def _paper_verdict(attack: str, batch: int, observed: dict[int, bool]) -> tuple[str, str]:
+    if attack != "colluding":
+        return "", "not tested (the paper's Figures 2-4 use the colluding attack only)"
     if batch not in PAPER_OBSERVATIONS:
         return "", "not tested (the paper reports no run at this batch size)"
     text, says = PAPER_OBSERVATIONS[batch]
@@ -217,7 +219,7 @@ def compare_tolerance(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     row[f"p_{kind}_{when}"] = p
                     row[f"alpha_star_{kind}_{when}"] = float(bounds.alpha_star(pc))
                     row[f"largest_b_predicted_{kind}_{when}"] = int(bounds.max_byzantine(q, pc))
-        row["paper_observation"], row["paper_verdict"] = _paper_verdict(batch, observed)
+        row["paper_observation"], row["paper_verdict"] = _paper_verdict(attack, batch, observed)
         out.append(row)
     return out
 

@@ -206,6 +206,8 @@ def test_the_papers_observations_are_marked_reproduced_or_not() -> None:
     assert untested["paper_verdict"].startswith("not tested")
     b512 = compare_tolerance([_row(512, 13, 0.95)])[0]
     assert b512["paper_verdict"].startswith("reproduced at B = 13")
+    other = compare_tolerance([{**_row(64, 10, 0.9), "attack": "omniscient"}])[0]
+    assert other["paper_verdict"].startswith("not tested (the paper's Figures 2-4 use the colluding attack only)")
 
 
 def test_summary_plot_and_cli_redraw_from_the_results_file(tmp_path: Path) -> None:
