@@ -15,6 +15,14 @@ from proofs_check.cli import main
 MAGIC = {".png": b"\x89PNG", ".pdf": b"%PDF", ".svg": b"<?xml"}
 
 
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One run of the main job (about a minute and a half with MNIST), shared by the tests that read it."""
+    out = tmp_path_factory.mktemp("report")
+    assert main(["report", "--out", str(out)]) == 0
+    return out
+
+
 def test_bound_vote_failure_json_has_the_design_keys_and_exact_value(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bound", "vote-failure", "--workers", "27", "--byzantine", "5", "--p", "0.8", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
@@ -69,12 +77,11 @@ def test_plot_rejects_an_unknown_extension(tmp_path: Path, capsys: pytest.Captur
     assert not list(tmp_path.iterdir())  # nothing half-written left behind
 
 
-def test_report_writes_markdown_json_and_figures(tmp_path: Path) -> None:
-    assert main(["report", "--out", str(tmp_path)]) == 0
-    data = json.loads((tmp_path / "report.json").read_text())
-    assert (tmp_path / "report.md").read_text().startswith("# signsgd-bft report")
+def test_report_writes_markdown_json_and_figures(report_dir: Path) -> None:
+    data = json.loads((report_dir / "report.json").read_text())
+    assert (report_dir / "report.md").read_text().startswith("# signsgd-bft report")
     for rel in data["figures"].values():
-        assert (tmp_path / rel).read_bytes()[:4] == MAGIC[".png"]
+        assert (report_dir / rel).read_bytes()[:4] == MAGIC[".png"]
     scan = {row["noise"]: row for row in data["paper_final_scan"]}
     # the printed last line is violated for uniform noise, the re-derived one nowhere on the grid
     assert scan["uniform"]["paper_final_violations"] > 0
@@ -85,8 +92,8 @@ def test_report_writes_markdown_json_and_figures(tmp_path: Path) -> None:
 
     if default_mnist_root() is not None:  # the short MNIST run, with the test-only split stated
         assert [r["byzantine"] for r in data["mnist"]["summary"]] == [0, 9, 13]
-        assert "mnist" in data["figures"] and "## MNIST" in (tmp_path / "report.md").read_text()
-        assert data["mnist"]["note"] in (tmp_path / "report.md").read_text()
+        assert "mnist" in data["figures"] and "## MNIST" in (report_dir / "report.md").read_text()
+        assert data["mnist"]["note"] in (report_dir / "report.md").read_text()
     else:
         assert "skipped" in data["mnist"]
 
@@ -137,9 +144,8 @@ def test_votes_seeds_depend_on_the_point_not_on_the_rest_of_the_sweep(tmp_path: 
     assert a["seed"] == b["seed"] and a["failures"] == b["failures"]
 
 
-def test_report_shows_the_vote_aware_adversary_failing_exactly_like_the_omniscient_one(tmp_path: Path) -> None:
-    assert main(["report", "--out", str(tmp_path)]) == 0
-    rows = json.loads((tmp_path / "report.json").read_text())["monte_carlo_q27_snr05"]
+def test_report_shows_the_vote_aware_adversary_failing_exactly_like_the_omniscient_one(report_dir: Path) -> None:
+    rows = json.loads((report_dir / "report.json").read_text())["monte_carlo_q27_snr05"]
     by = {(r["attack"], r["byzantine"]): r for r in rows}
     for b in (0, 3, 6, 9, 12):
         assert by[("vote_aware", b)]["failures"] == by[("omniscient", b)]["failures"]
