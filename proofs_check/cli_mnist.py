@@ -41,6 +41,8 @@ def add_mnist(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N or auto")
     p.add_argument("--out", default="results/mnist")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--checkpoint-every", type=int, default=1, help="write a run's checkpoint at every N-th "
+                   "evaluation point (default 1: every one; a checkpoint holds the 27 momenta, 135 MB)")
     p.add_argument("--from-results", nargs="+", metavar="MNIST_JSON",
                    help="train nothing: rebuild the tables, mnist.json and the figure from these mnist.json files "
                    "(their runs merged; --target applies)")
@@ -87,5 +89,5 @@ def _train(args: argparse.Namespace) -> tuple[list[dict[str, Any]], str]:
                       eval_every=args.eval_every, augment=not args.no_augment, iid=not args.non_iid,
                       eval_examples=args.eval_examples, stats_every=args.stats_every, method=args.method)
     records = run_mnist(data, args.byzantine, args.batch, args.attack, cfg, args.iterations, args.repeats,
-                        args.seed, device, f"{args.out}/cache", not args.no_progress)
+                        args.seed, device, f"{args.out}/cache", not args.no_progress, args.checkpoint_every)
     return records, data.note

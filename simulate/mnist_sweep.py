@@ -69,8 +69,10 @@ def _config_for(base: MnistConfig, batch: int, iterations: int | None) -> MnistC
 def run_mnist(data: MnistData, byzantine: Sequence[int] = tuple(range(14)), batches: Sequence[int] = (64, 256, 512),
               attacks: Sequence[str] = ("colluding",), config: MnistConfig = MnistConfig(),
               iterations: int | None = None, repeats: int = 1, seed: int = 0, device: str = "cpu",
-              cache: str | Path = "results/mnist/cache", progress: bool = True) -> list[dict[str, Any]]:
-    """Run (or resume) the sweep; one record per (attack, batch, B, repeat) run.
+              cache: str | Path = "results/mnist/cache", progress: bool = True,
+              checkpoint_every: int = 1) -> list[dict[str, Any]]:
+    """Run (or resume) the sweep; one record per (attack, batch, B, repeat) run; each run checkpoints at every
+    ``checkpoint_every``-th evaluation point.
 
     ``iterations`` None takes the paper's per batch size (:data:`PAPER_ITERATIONS`, else ``config``'s)."""
     for a in attacks:
@@ -101,7 +103,8 @@ def run_mnist(data: MnistData, byzantine: Sequence[int] = tuple(range(14)), batc
 
         try:
             out = train_mnist(data, unit["byzantine"], unit["attack"], cfg, run_seed, device,
-                              checkpoint=cache_dir / f"{unit_key(unit)}.ckpt.pt", on_eval=tick)
+                              checkpoint=cache_dir / f"{unit_key(unit)}.ckpt.pt", on_eval=tick,
+                              checkpoint_every=checkpoint_every)
         finally:
             bar.close()
         out.pop("params")

@@ -122,6 +122,25 @@ def test_a_run_killed_after_an_evaluation_resumes_to_the_same_numbers(attack: st
     assert not ckpt.exists()  # removed once the run is finished
 
 
+def test_with_checkpoint_every_2_a_kill_resumes_from_the_last_written_evaluation(tmp_path: Path) -> None:
+    data = synthetic_data()
+    straight = train_mnist(data, 1, "colluding", SMALL, seed=3)
+    ckpt = tmp_path / "run.ckpt.pt"
+
+    def kill_at_4(point: dict[str, float]) -> None:
+        if point["iteration"] == 4:
+            raise Interrupt
+
+    with pytest.raises(Interrupt):  # evaluations at 1, 2, 4: only the second one was checkpointed
+        train_mnist(data, 1, "colluding", SMALL, seed=3, checkpoint=ckpt, on_eval=kill_at_4, checkpoint_every=2)
+    seen: list[int] = []
+    resumed = train_mnist(data, 1, "colluding", SMALL, seed=3, checkpoint=ckpt, checkpoint_every=2,
+                          on_eval=lambda p: seen.append(p["iteration"]))
+    assert seen == [4, 6] and resumed["curve"] == straight["curve"] and resumed["stats"] == straight["stats"]
+    with pytest.raises(ValueError, match="argument 'checkpoint_every' must be an integer >= 1; got 0"):
+        train_mnist(data, 1, "colluding", SMALL, checkpoint_every=0)
+
+
 def test_a_checkpoint_of_other_parameters_is_not_used(tmp_path: Path) -> None:
     data = synthetic_data()
     ckpt = tmp_path / "run.ckpt.pt"
