@@ -83,8 +83,13 @@ class MnistConfig:
         return asdict(self)
 
 
+def _standardise(x: torch.Tensor) -> torch.Tensor:
+    """Pixels in [0, 1] to the paper's normalisation (Table 3)."""
+    return (x - NORMALIZE[0]) / NORMALIZE[1]
+
+
 def _normalise(images: torch.Tensor) -> torch.Tensor:
-    return ((images.float() / 255.0) - NORMALIZE[0]) / NORMALIZE[1]
+    return _standardise(images.float() / 255.0)
 
 
 _AUGMENT = paper_augment()
@@ -95,7 +100,14 @@ def _batch(images: torch.Tensor, augment: bool) -> torch.Tensor:
     x = images.float().unsqueeze(1) / 255.0
     if augment:
         x = _AUGMENT(x)
-    return (x - NORMALIZE[0]) / NORMALIZE[1]
+    return _standardise(x)
+
+
+def _worker_batches(data: MnistData, chunks: list[torch.Tensor], batch: int, gen: torch.Generator,
+                    augment: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """One batch per worker, drawn with replacement from its chunk: images ``(Q, n, 1, 28, 28)``, labels ``(Q, n)``."""
+    idx = torch.stack([c[torch.randint(0, c.numel(), (batch,), generator=gen)] for c in chunks])
+    return torch.stack([_batch(data.train_images[i], augment) for i in idx]), data.train_labels[idx]
 
 
 def full_gradient(model: torch.nn.Module, images: torch.Tensor, labels: torch.Tensor, chunk: int = 1000) -> torch.Tensor:
@@ -174,6 +186,7 @@ def train_mnist(data: MnistData, byzantine: int, attack: str = "colluding", conf
     ev = torch.randperm(data.train_labels.numel(), generator=gen)[: config.eval_examples]
     train_x, train_y = data.train_images.to(dev), data.train_labels.to(dev)
     test_x, test_y = data.test_images.to(dev), data.test_labels.to(dev)
+    ev_x, ev_y = train_x[ev], train_y[ev]
     momenta = torch.zeros(config.workers, flat_parameters(model).numel(), device=dev)
     curve: list[dict[str, float]] = []
     stats: list[dict[str, Any]] = []
@@ -191,9 +204,8 @@ def train_mnist(data: MnistData, byzantine: int, attack: str = "colluding", conf
             curve, stats, start = state["curve"], state["stats"], state["iteration"]
     m_honest = config.workers - byzantine
     for t in range(start, config.iterations):
-        idx = torch.stack([c[torch.randint(0, c.numel(), (config.batch,), generator=gen)] for c in chunks])
-        xs = torch.stack([_batch(data.train_images[i], config.augment) for i in idx]).to(dev)
-        grads = per_worker_gradients(model, xs, data.train_labels[idx].to(dev), config.method)
+        xs, ys = _worker_batches(data, chunks, config.batch, gen, config.augment)
+        grads = per_worker_gradients(model, xs.to(dev), ys.to(dev), config.method)
         momenta = config.momentum * momenta + (1 - config.momentum) * grads if config.momentum else grads
         votes = sign_int8(momenta)
         full_cache: list[torch.Tensor] = []
@@ -217,7 +229,7 @@ def train_mnist(data: MnistData, byzantine: int, attack: str = "colluding", conf
                 p -= config.lr * (step[offset : offset + n].view_as(p).to(p.dtype) + config.weight_decay * p)
                 offset += n
         if (t + 1) % config.eval_every == 0 or t == 0 or t + 1 == config.iterations:
-            train_loss, _ = _evaluate(model, train_x[ev], train_y[ev])
+            train_loss, _ = _evaluate(model, ev_x, ev_y)
             _, test_acc = _evaluate(model, test_x, test_y)
             point = {"iteration": t + 1, "train_loss": train_loss, "test_accuracy": test_acc}
             curve.append(point)
@@ -240,8 +252,7 @@ def measure_sign_statistics(model: torch.nn.Module, data: MnistData, config: Mni
     worker batches (no augmentation), with Assumption 3.4 checked on ``coords`` coordinates."""
     gen = torch.Generator().manual_seed(seed)
     chunks = worker_chunks(data.train_labels, config.workers, config.iid, seed)
-    idx = torch.stack([c[torch.randint(0, c.numel(), (config.batch,), generator=gen)] for c in chunks])
-    xs = torch.stack([_batch(data.train_images[i], False) for i in idx])
-    grads = per_worker_gradients(model, xs, data.train_labels[idx], config.method)
+    xs, ys = _worker_batches(data, chunks, config.batch, gen, augment=False)
+    grads = per_worker_gradients(model, xs, ys, config.method)
     full = full_gradient(model, data.train_images, data.train_labels)
     return sign_statistics(grads, full, config.workers, 0, shape_coords=coords, seed=seed)

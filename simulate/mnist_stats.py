@@ -72,7 +72,8 @@ def sign_statistics(grads: torch.Tensor, full: torch.Tensor, workers: int, byzan
     p_nonzero = ((sg == truth).float().sum(0) / decided)[decided > 0]
     mean, sd = g.mean(0), g.std(0)
     snr = mean.abs() / sd.clamp_min(1e-30)
-    p_med = float(torch.quantile(p[:: max(1, p.numel() // 2_000_000 + 1)].double(), 0.5))
+    p_q = _quantiles(p)
+    p_med = p_q[QUANTILES.index(0.5)]
     alpha_frac = byzantine / workers
     # B/Q < 1 - 1/(2 p)  <=>  p > 1 / (2 (1 - B/Q))
     ok = p > 1.0 / (2.0 * (1.0 - alpha_frac))
@@ -89,12 +90,12 @@ def sign_statistics(grads: torch.Tensor, full: torch.Tensor, workers: int, byzan
     nondegenerate = sample.std(0) > 0
     out: dict[str, Any] = {
         "coordinates": int(keep.sum()), "honest": int(grads.shape[0]), "workers": workers, "byzantine": byzantine,
-        "p_quantiles": _quantiles(p), "p_mean": float(p.double().mean()), "p_median": p_med,
+        "p_quantiles": p_q, "p_mean": float(p.double().mean()), "p_median": p_med,
         "fraction_p_above_half": float((p > 0.5).float().mean()),
         "fraction_zero": float((sg == 0).float().mean()),
         "p_nonzero_quantiles": _quantiles(p_nonzero) if p_nonzero.numel() else [math.nan] * len(QUANTILES),
         "snr_quantiles": _quantiles(snr),
-        "alpha_star_quantiles": [float(bounds.alpha_star(min(max(v, 1e-12), 1.0))) for v in _quantiles(p)],
+        "alpha_star_quantiles": [float(bounds.alpha_star(min(max(v, 1e-12), 1.0))) for v in p_q],
         "alpha_star_at_median_p": float(bounds.alpha_star(min(max(p_med, 1e-12), 1.0))),
         "max_byzantine_at_median_p": int(bounds.max_byzantine(workers, min(max(p_med, 1e-12), 1.0))),
         "fraction_covered_at_this_b": covered,

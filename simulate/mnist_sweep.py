@@ -132,6 +132,26 @@ def _final_accuracy(curve: list[dict[str, float]]) -> float:
     return float(np.mean(tail)) if tail else math.nan
 
 
+_STAT_COLUMNS: dict[str, tuple[Callable[[dict[str, Any]], float], bool]] = {
+    # summary column: (what to read from one tracked point, averaged over the initial point only?)
+    "p_median_init": (lambda s: s["p_median"], True),
+    "p_median_mean": (lambda s: s["p_median"], False),
+    "p_weighted_init": (lambda s: s["p_weighted"], True),
+    "p_weighted_mean": (lambda s: s["p_weighted"], False),
+    "l1_covered": (lambda s: s["l1_covered_at_this_b"], False),
+    "l1_vote_agreement": (lambda s: s["l1_vote_agreement"], False),
+    "p_nonzero_median_mean": (lambda s: s["p_nonzero_quantiles"][1], False),
+    "fraction_zero": (lambda s: s["fraction_zero"], False),
+    "p_vote_median_mean": (lambda s: s["p_vote_quantiles"][1], False),
+    "snr_median_mean": (lambda s: s["snr_quantiles"][1], False),
+    "fraction_p_above_half": (lambda s: s["fraction_p_above_half"], False),
+    "fraction_covered": (lambda s: s["fraction_covered_at_this_b"], False),
+    "vote_agreement": (lambda s: s["vote_agreement"], False),
+    "fraction_symmetric": (lambda s: s["fraction_symmetric"], False),
+    "fraction_unimodal": (lambda s: s["fraction_unimodal"], False),
+}
+
+
 def summarise_mnist(records: list[dict[str, Any]], target: float = 0.8) -> list[dict[str, Any]]:
     """One row per (attack, batch, B): final accuracy and loss (mean over repeats), converged or not, and the
     sign statistics along training (medians over coordinates, averaged over the tracked iterations)."""
@@ -159,21 +179,9 @@ def summarise_mnist(records: list[dict[str, Any]], target: float = 0.8) -> list[
         }
         if stats:
             first = [s for s in stats if s["iteration"] == 0]
-            row["p_median_init"] = float(np.mean([s["p_median"] for s in first])) if first else math.nan
-            row["p_median_mean"] = float(np.mean([s["p_median"] for s in stats]))
-            row["p_weighted_init"] = float(np.mean([s["p_weighted"] for s in first])) if first else math.nan
-            row["p_weighted_mean"] = float(np.mean([s["p_weighted"] for s in stats]))
-            row["l1_covered"] = float(np.mean([s["l1_covered_at_this_b"] for s in stats]))
-            row["l1_vote_agreement"] = float(np.mean([s["l1_vote_agreement"] for s in stats]))
-            row["p_nonzero_median_mean"] = float(np.mean([s["p_nonzero_quantiles"][1] for s in stats]))
-            row["fraction_zero"] = float(np.mean([s["fraction_zero"] for s in stats]))
-            row["p_vote_median_mean"] = float(np.mean([s["p_vote_quantiles"][1] for s in stats]))
-            row["snr_median_mean"] = float(np.mean([s["snr_quantiles"][1] for s in stats]))
-            row["fraction_p_above_half"] = float(np.mean([s["fraction_p_above_half"] for s in stats]))
-            row["fraction_covered"] = float(np.mean([s["fraction_covered_at_this_b"] for s in stats]))
-            row["vote_agreement"] = float(np.mean([s["vote_agreement"] for s in stats]))
-            row["fraction_symmetric"] = float(np.mean([s["fraction_symmetric"] for s in stats]))
-            row["fraction_unimodal"] = float(np.mean([s["fraction_unimodal"] for s in stats]))
+            for key, (get, at_init) in _STAT_COLUMNS.items():
+                over = first if at_init else stats
+                row[key] = float(np.mean([get(s) for s in over])) if over else math.nan
         rows.append(row)
     return rows
 
@@ -284,7 +292,7 @@ def plot_mnist(results: str | Path, out: str | Path) -> str:
     p of the honest gradients (:math:`|g|`-weighted solid, median over coordinates dashed) against iteration,
     one curve per B (mean over repeats); in the p panel the dotted line of each colour is the p that the paper's
     threshold needs for that B, :math:`1/(2(1 - B/Q))`."""
-    recs = finished_records(results, "runs", out, "plot_mnist")
+    _, recs = finished_records(results, "runs", out, "plot_mnist")
     import matplotlib
 
     matplotlib.use("Agg")

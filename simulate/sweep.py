@@ -88,19 +88,22 @@ def run_sweep(
     return results
 
 
-def finished_records(results: str | Path, key: str, out: str | Path, who: str) -> list[dict[str, Any]]:
-    """For a plot redrawn from a results file: check that ``out`` names a figure format, read ``results`` and
-    return its ``key`` records that finished (``done`` or ``diverged``); errors name ``who``'s argument."""
+def finished_records(results: str | Path, key: str, out: str | Path,
+                     who: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """For a plot redrawn from a results file: check that ``out`` names a figure format, read ``results`` once
+    and return its whole content and its ``key`` records that finished (``done`` or ``diverged``); errors name
+    ``who``'s argument."""
     from bounds.plots import FORMATS
 
     if Path(out).suffix.lower() not in FORMATS:
         raise ValueError(f"{who}: argument 'out' must end in one of {FORMATS}; got {str(out)!r}")
     try:
-        records = json.loads(Path(results).read_text())[key]
+        data = json.loads(Path(results).read_text())
+        records = data[key]
     except (OSError, json.JSONDecodeError, KeyError, TypeError):
         raise ValueError(f"{who}: argument 'results' must be a results file holding '{key}'; got {str(results)!r}") \
             from None
     done = [r for r in records if r.get("status") in ("done", "diverged")]
     if not done:
         raise ValueError(f"{who}: argument 'results' holds no finished run: {str(results)!r}")
-    return done
+    return data, done

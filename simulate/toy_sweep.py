@@ -139,8 +139,7 @@ def write_toy(records: list[dict[str, Any]], rows: list[dict[str, Any]], out_dir
 def plot_toy(results: str | Path, out: str | Path) -> str:
     """Figure 1 from ``toy.json`` alone: objective against iteration, one panel per (attack, batch regime),
     one curve per Byzantine count (mean over repeats), the expected objective of the exact chain dashed."""
-    recs = finished_records(results, "units", out, "plot_toy")
-    data = json.loads(Path(results).read_text())
+    data, recs = finished_records(results, "units", out, "plot_toy")
     import matplotlib
 
     matplotlib.use("Agg")

@@ -68,28 +68,6 @@ def byzantine(rank: int, world: int, out: str, strategy: str) -> None:
         "sign": res.sign.tolist(), "ref": majority_vote(torch.stack(gathered)).sign.tolist()}))
 
 
-def ddp(rank: int, world: int, out: str) -> None:
-    torch.manual_seed(0)
-    model = torch.nn.Linear(6, 3)
-    ddp_model = torch.nn.parallel.DistributedDataParallel(model)
-    state = SignumVoteState(beta=0.0)
-    ddp_model.register_comm_hook(state, signum_vote_hook)
-    g = torch.Generator().manual_seed(10 + rank)
-    x = torch.randn(8, 6, generator=g)
-    loss = ddp_model(x).pow(2).mean()
-    loss.backward()
-    # the local gradient, recomputed without DDP, and every rank's sign of it
-    local_model = torch.nn.Linear(6, 3)
-    local_model.load_state_dict(model.state_dict())
-    local_model(x).pow(2).mean().backward()
-    flat = torch.cat([p.grad.reshape(-1) for p in local_model.parameters()])
-    signs = [torch.empty_like(flat) for _ in range(world)]
-    dist.all_gather(signs, torch.sign(flat))
-    expected = torch.sign(torch.stack(signs).sum(0))
-    got = torch.cat([p.grad.reshape(-1) for p in model.parameters()])
-    Path(out, f"{rank}.json").write_text(json.dumps({"got": got.tolist(), "expected": expected.tolist()}))
-
-
 def _vote_once_and_report(rank: int, out: str) -> None:
     t0 = time.time()
     try:
@@ -131,17 +109,19 @@ def dies_then_abstains(rank: int, world: int, out: str) -> None:
         "abstained_ranks": vote.abstained_ranks}))
 
 
-def ddp_momentum(rank: int, world: int, out: str) -> None:
+def ddp(rank: int, world: int, out: str, beta: float, steps: int) -> None:
+    """Train a DDP model with the Signum vote hook; at every step compare its update with the majority of every
+    rank's sign of its own momentum, recomputed without DDP (beta = 0: signSGD, the sign of the gradient)."""
     torch.manual_seed(0)
     model = torch.nn.Linear(4, 2)
     ddp_model = torch.nn.parallel.DistributedDataParallel(model)
-    state = SignumVoteState(beta=0.9)
+    state = SignumVoteState(beta=beta)
     ddp_model.register_comm_hook(state, signum_vote_hook)
     local = torch.nn.Linear(4, 2)
     local.load_state_dict(model.state_dict())
     momentum = None
     checks = []
-    for step in range(3):
+    for step in range(steps):
         g = torch.Generator().manual_seed(100 * step + rank)
         x = torch.randn(5, 4, generator=g)
         ddp_model.zero_grad()
@@ -149,7 +129,7 @@ def ddp_momentum(rank: int, world: int, out: str) -> None:
         local.zero_grad()
         local(x).pow(2).mean().backward()
         flat = torch.cat([p.grad.reshape(-1) for p in local.parameters()])
-        momentum = 0.1 * flat if momentum is None else 0.9 * momentum + 0.1 * flat
+        momentum = (1 - beta) * flat if momentum is None else beta * momentum + (1 - beta) * flat
         signs = [torch.empty_like(momentum) for _ in range(world)]
         dist.all_gather(signs, torch.sign(momentum))
         expected = torch.sign(torch.stack(signs).sum(0))

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from simulate.mnist_data import load_mnist, paper_transform, worker_chunks
+from simulate.mnist_data import MnistData, load_mnist, paper_transform, worker_chunks
 from simulate.mnist_model import PaperCNN, per_worker_gradients
 from tolerances import FLOAT32_GRAD_RTOL
 
@@ -61,11 +61,17 @@ def test_missing_files_are_an_error_naming_the_argument(tmp_path: Path) -> None:
         load_mnist(tmp_path)
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="the shared MNIST test set is not beside this checkout")
-def test_the_shared_real_mnist_test_set_loads_with_its_documented_label_counts(tmp_path: Path,
-                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def real_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MnistData:
+    """The shared real MNIST test set (split 8,000 / 2,000), decompressed into a per-test cache."""
+    if not SHARED.exists():
+        pytest.skip("the shared MNIST test set is not beside this checkout")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    data = load_mnist(SHARED)
+    return load_mnist(SHARED)
+
+
+def test_the_shared_real_mnist_test_set_loads_with_its_documented_label_counts(real_data: MnistData) -> None:
+    data = real_data
     labels = torch.cat([data.train_labels, data.test_labels])
     assert labels.numel() == 10_000
     assert torch.bincount(labels).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
@@ -107,14 +113,10 @@ def test_batched_per_worker_gradients_equal_the_per_worker_loop() -> None:
     torch.testing.assert_close(a, b, rtol=FLOAT32_GRAD_RTOL, atol=1e-6)
 
 
-def test_a_short_training_run_learns_without_adversaries_and_records_its_curve(tmp_path: Path,
-                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_short_training_run_learns_without_adversaries_and_records_its_curve(real_data: MnistData) -> None:
     from simulate.mnist import MnistConfig, train_mnist
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    if not SHARED.exists():
-        pytest.skip("the shared MNIST test set is not beside this checkout")
-    data = load_mnist(SHARED)
+    data = real_data
     cfg = MnistConfig(workers=5, batch=16, iterations=12, lr=2e-3, eval_every=4, augment=True, eval_examples=500)
     clean = train_mnist(data, 0, "colluding", cfg, seed=1)
     assert clean["status"] == "done" and [c["iteration"] for c in clean["curve"]] == [1, 4, 8, 12]
@@ -126,7 +128,6 @@ def test_a_short_training_run_learns_without_adversaries_and_records_its_curve(t
 
 def test_train_mnist_rejects_bad_input_naming_the_argument() -> None:
     from simulate.mnist import MnistConfig, train_mnist
-    from simulate.mnist_data import MnistData
 
     empty = MnistData(torch.zeros(10, 28, 28, dtype=torch.uint8), torch.zeros(10, dtype=torch.long),
                       torch.zeros(2, 28, 28, dtype=torch.uint8), torch.zeros(2, dtype=torch.long), "x", "")
@@ -136,14 +137,10 @@ def test_train_mnist_rejects_bad_input_naming_the_argument() -> None:
         train_mnist(empty, 4, "blind", MnistConfig(workers=3))
 
 
-def test_sign_statistics_on_real_gradients_are_consistent_with_the_bounds(tmp_path: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sign_statistics_on_real_gradients_are_consistent_with_the_bounds(real_data: MnistData) -> None:
     from simulate.mnist import MnistConfig, measure_sign_statistics
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    if not SHARED.exists():
-        pytest.skip("the shared MNIST test set is not beside this checkout")
-    data = load_mnist(SHARED)
+    data = real_data
     torch.manual_seed(0)
     model = PaperCNN().eval()
     small = MnistConfig(workers=9, batch=32)
